@@ -1,0 +1,1 @@
+"""tourbot: answers questions about one article, citing it."""

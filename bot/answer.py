@@ -1,0 +1,51 @@
+"""What the matcher decides, in a shape every front end (CLI, Discord) can render."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+from .knowledge import Citation
+
+
+class Outcome(enum.Enum):
+    ANSWERED = "answered"
+    SUGGESTED = "suggested"
+    ABSTAINED = "abstained"
+
+
+@dataclass(frozen=True, slots=True)
+class MatchRef:
+    id: str
+    kind: str  # "qa" or "fact"
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    id: str
+    question: str
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    outcome: Outcome
+    confidence: float
+    text: str | None = None
+    citations: tuple[Citation, ...] = ()
+    suggestions: tuple[Suggestion, ...] = ()
+    match: MatchRef | None = None
+
+    @property
+    def answered(self) -> bool:
+        return self.outcome is Outcome.ANSWERED
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "answered": self.answered,
+            "answer": self.text,
+            "confidence": round(self.confidence, 1),
+            "citations": [{"paragraph": c.paragraph, "quote": c.quote} for c in self.citations],
+            "suggestions": [s.question for s in self.suggestions],
+            "match": None if self.match is None else {"id": self.match.id, "kind": self.match.kind},
+        }

@@ -1,0 +1,186 @@
+"""The ``tourbot`` command line: ask, check, eval, and run the Discord bot.
+
+Everything but ``run`` works offline with no token, so the knowledge can be checked in CI
+and answers can be tried from a shell before they reach a Discord channel.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from .answer import Answer, Outcome
+from .evaluation import LabelledSetError, evaluate, load_labelled
+from .knowledge import Knowledge, KnowledgeError, load_knowledge
+from .matcher import Matcher
+from .paths import default_knowledge_dir
+from .questions import QuestionError, clean_question
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _load(directory: Path | None) -> Knowledge:
+    return load_knowledge(directory or default_knowledge_dir())
+
+
+def render_text(answer: Answer, knowledge: Knowledge) -> str:
+    if answer.outcome is Outcome.ANSWERED and answer.text is not None:
+        lines = [answer.text, ""]
+        for number, citation in enumerate(answer.citations, start=1):
+            lines.append(f'  [{number}] "{citation.quote}" (paragraph {citation.paragraph})')
+        lines.append(f"  Source: {knowledge.article.title}")
+        lines.append(f"  (confidence {answer.confidence:.0f})")
+        return "\n".join(lines)
+    if answer.outcome is Outcome.SUGGESTED:
+        lines = ["I'm not sure what you mean. Did you mean:"]
+        lines += [f"  {n}. {s.question}" for n, s in enumerate(answer.suggestions, start=1)]
+        return "\n".join(lines)
+    return (
+        "Sorry, the article doesn't say. I can only answer questions about "
+        f'"{knowledge.article.title}": when and where the tour was, who organised it, '
+        "which countries and companies took part, what was learned and what happens next."
+    )
+
+
+def _batch_lines(source: str) -> Iterator[str]:
+    stream: TextIO
+    if source == "-":
+        yield from (line.rstrip("\n") for line in sys.stdin)
+        return
+    with open(source, encoding="utf-8") as stream:
+        yield from (line.rstrip("\n") for line in stream)
+
+
+def _cmd_ask(args: argparse.Namespace) -> int:
+    if args.batch is None and not args.question:
+        print(
+            "tourbot ask: give a question, e.g. tourbot ask 'when was the tour?'", file=sys.stderr
+        )
+        return EXIT_USAGE
+    if args.batch is None:
+        try:
+            question = clean_question(" ".join(args.question))
+        except QuestionError as err:
+            print(f"tourbot ask: {err}", file=sys.stderr)
+            return EXIT_USAGE
+    knowledge = _load(args.knowledge)
+    matcher = Matcher(knowledge)
+    if args.batch is None:
+        answer = matcher.ask(question)
+        print(
+            json.dumps(answer.to_json(), ensure_ascii=False)
+            if args.json
+            else render_text(answer, knowledge)
+        )
+        return EXIT_OK
+    if not args.json:
+        print("tourbot ask: --batch needs --json (one JSON object per line)", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        for line in _batch_lines(args.batch):
+            try:
+                payload = matcher.ask(clean_question(line)).to_json()
+            except QuestionError as err:
+                payload = Answer(Outcome.ABSTAINED, 0.0).to_json() | {"error": str(err)}
+            print(json.dumps(payload, ensure_ascii=False), flush=True)
+    except OSError as err:
+        print(f"tourbot ask: cannot read {args.batch}: {err.strerror}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    directory = args.directory or default_knowledge_dir()
+    try:
+        knowledge = load_knowledge(directory)
+    except KnowledgeError as err:
+        for problem in err.problems:
+            print(problem, file=sys.stderr)
+        count = len(err.problems)
+        print(f"{count} problem{'s' if count != 1 else ''} in {directory}", file=sys.stderr)
+        return EXIT_FAILED
+    phrasings = sum(len(knowledge.phrasings(qa)) for qa in knowledge.qas.values())
+    print(
+        f"OK: {directory}: {len(knowledge.facts)} facts, {len(knowledge.qas)} Q&As, "
+        f"{phrasings} phrasings ({len(knowledge.taught)} taught), "
+        f"{len(knowledge.synonyms)} synonyms"
+    )
+    return EXIT_OK
+
+
+def _cmd_eval(args: argparse.Namespace) -> int:
+    try:
+        items = load_labelled(args.file)
+    except (OSError, LabelledSetError) as err:
+        print(f"tourbot eval: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    knowledge = _load(args.knowledge)
+    report = evaluate(Matcher(knowledge).ask, items, knowledge)
+    if args.json:
+        print(json.dumps(report.to_json(), indent=2))
+        return EXIT_OK
+    totals = report.totals
+    print(f"questions: {sum(totals.values())} ({', '.join(f'{k} {v}' for k, v in totals.items())})")
+    print(f"in-scope answered correctly: {report.in_scope_accuracy:.1%}")
+    for verdict in ("wrong", "suggested", "abstained"):
+        print(f"  {verdict}: {report.counts[('in_scope', verdict)]}")
+    print(f"near-miss + out-of-scope not answered: {report.out_of_scope_held_back:.1%}")
+    for kind in ("near_miss", "out_of_scope"):
+        parts = [f"{v} {report.counts[(kind, v)]}" for v in ("answered", "suggested", "abstained")]
+        print(f"  {kind}: {', '.join(parts)}")
+    if report.confusion:
+        print("confusion (expected -> answered):")
+        for (expected, got), count in report.confusion.most_common():
+            print(f"  {expected} -> {got}: {count}")
+    if args.verbose and report.misses:
+        print("misses:")
+        for miss in report.misses:
+            print(
+                f"  [{miss.outcome} {miss.confidence:.0f}] {miss.question!r}"
+                f" expect={miss.expect} got={miss.got}"
+            )
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tourbot",
+        description="Answer questions about the EV study tour article, with citations.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ask = sub.add_parser("ask", help="answer a question offline from the knowledge files")
+    ask.add_argument("question", nargs="*", help="the question (quote it or not)")
+    ask.add_argument("--json", action="store_true", help="print one JSON object per question")
+    ask.add_argument("--batch", metavar="FILE", help="one question per line ('-' for stdin)")
+    ask.add_argument("--knowledge", type=Path, help="knowledge directory")
+    ask.set_defaults(func=_cmd_ask)
+
+    check = sub.add_parser("check", help="validate the knowledge files")
+    check.add_argument("directory", nargs="?", type=Path, help="knowledge directory")
+    check.set_defaults(func=_cmd_check)
+
+    ev = sub.add_parser("eval", help="accuracy and abstention on a labelled question set")
+    ev.add_argument("file", type=Path)
+    ev.add_argument("--knowledge", type=Path)
+    ev.add_argument("--json", action="store_true")
+    ev.add_argument("--verbose", "-v", action="store_true", help="list every miss")
+    ev.set_defaults(func=_cmd_eval)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except KnowledgeError as err:
+        print("tourbot: the knowledge files have problems (run 'tourbot check'):", file=sys.stderr)
+        for problem in err.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return 130

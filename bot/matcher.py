@@ -1,0 +1,147 @@
+"""Decide, for one question, whether to answer, suggest or abstain.
+
+Two signals make the confidence. *Similarity*: how close the question's wording is to the
+best phrasing of a target (rapidfuzz). *Coverage*: how much of what the question asks about
+(its content words, weighted by rarity) the target knows at all. Coverage is what stops
+"what is the price of a Tata Nexon" from being answered with the nearest EV fact: "price",
+"tata" and "nexon" are words no entry covers, so confidence collapses however similar the
+rest of the sentence is. Thresholds are tuned on a labelled question set, not per question.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from .answer import Answer, MatchRef, Outcome, Suggestion
+from .index import KnowledgeIndex, QueryTerms, targets_from_knowledge
+from .knowledge import Knowledge
+
+# Partial credit for a word we only reached by typo correction.
+CORRECTED_CREDIT = 0.8
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    answer: float = 72.0  # at or above: answer outright
+    suggest: float = 50.0  # at or above (but below answer): "did you mean"
+    margin: float = 4.0  # a runner-up this close to the best makes an answer a suggestion
+    max_suggestions: int = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    target: int
+    confidence: float
+    similarity: float
+    coverage: float
+
+
+class Matcher:
+    def __init__(self, knowledge: Knowledge, thresholds: Thresholds | None = None) -> None:
+        self.knowledge = knowledge
+        self.thresholds = thresholds or Thresholds()
+        self.index = KnowledgeIndex(targets_from_knowledge(knowledge), knowledge.normaliser())
+
+    # -- scoring -------------------------------------------------------------------------
+
+    def _coverage(self, terms: QueryTerms, target: int) -> float:
+        vocab = self.index.target_vocab[target]
+        idf = self.index.idf
+        asked = covered = 0.0
+        for word in terms.tokens:
+            weight = idf[word]
+            asked += weight
+            if word in vocab:
+                covered += weight * (CORRECTED_CREDIT if word in terms.corrected else 1.0)
+        asked += self.index.unknown_idf * len(terms.unknown)
+        return covered / asked if asked else 0.0
+
+    def rank(self, question: str) -> list[Scored]:
+        """Every shortlisted target with its confidence, best first."""
+        terms = self.index.terms(question)
+        if not terms.tokens:
+            return []
+        best_similarity: dict[int, float] = {}
+        for phrasing_no in self.index.shortlist(terms):
+            target = self.index.phrasing_target[phrasing_no]
+            text = self.index.phrasing_text[phrasing_no]
+            similarity = _similarity(terms.normalised, text)
+            if similarity > best_similarity.get(target, -1.0):
+                best_similarity[target] = similarity
+        ranked = []
+        for target, similarity in best_similarity.items():
+            coverage = self._coverage(terms, target)
+            confidence = similarity * coverage
+            ranked.append(Scored(target, confidence, similarity, coverage))
+        ranked.sort(key=lambda s: -s.confidence)
+        return ranked
+
+    # -- deciding ------------------------------------------------------------------------
+
+    def ask(self, question: str) -> Answer:
+        ranked = self.rank(question)
+        t = self.thresholds
+        if not ranked or ranked[0].confidence < t.suggest:
+            return Answer(Outcome.ABSTAINED, ranked[0].confidence if ranked else 0.0)
+        best = ranked[0]
+        runner_up = self._first_other_qa(ranked, best)
+        contested = runner_up is not None and best.confidence - runner_up.confidence < t.margin
+        if best.confidence >= t.answer and not contested:
+            return self.answer_target(best.target, best.confidence)
+        suggestions = self._suggestions(ranked)
+        if not suggestions:
+            return Answer(Outcome.ABSTAINED, best.confidence)
+        return Answer(Outcome.SUGGESTED, best.confidence, suggestions=suggestions)
+
+    def _qa_for(self, target: int) -> str | None:
+        """The Q&A a target stands for in a "did you mean": itself, or one citing a fact."""
+        found = self.index.targets[target]
+        if found.kind == "qa":
+            return found.id
+        citing = self.knowledge.questions_citing(found.id)
+        return citing[0].id if citing else None
+
+    def _first_other_qa(self, ranked: list[Scored], best: Scored) -> Scored | None:
+        best_qa = self._qa_for(best.target)
+        for scored in ranked[1:]:
+            if self._qa_for(scored.target) != best_qa:
+                return scored
+        return None
+
+    def _suggestions(self, ranked: list[Scored]) -> tuple[Suggestion, ...]:
+        t = self.thresholds
+        chosen: list[Suggestion] = []
+        for scored in ranked:
+            if scored.confidence < t.suggest or len(chosen) == t.max_suggestions:
+                break
+            qa_id = self._qa_for(scored.target)
+            if qa_id is not None and all(s.id != qa_id for s in chosen):
+                chosen.append(Suggestion(qa_id, self.knowledge.qas[qa_id].question))
+        return tuple(chosen)
+
+    def answer_target(self, target: int, confidence: float = 100.0) -> Answer:
+        found = self.index.targets[target]
+        if found.kind == "qa":
+            qa = self.knowledge.qas[found.id]
+            text, citations = qa.answer, self.knowledge.citations(qa)
+        else:
+            fact = self.knowledge.facts[found.id]
+            text, citations = fact.text, (fact.citation,)
+        return Answer(
+            Outcome.ANSWERED,
+            confidence,
+            text=text,
+            citations=citations,
+            match=MatchRef(found.id, found.kind),
+        )
+
+    def answer_id(self, target_id: str) -> Answer | None:
+        """Answer a known Q&A or fact directly, e.g. when a "did you mean" button is pressed."""
+        target = self.index.by_id.get(target_id)
+        return None if target is None else self.answer_target(target)
+
+
+def _similarity(question: str, phrasing: str) -> float:
+    return float(fuzz.WRatio(question, phrasing))

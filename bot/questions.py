@@ -1,0 +1,21 @@
+"""What counts as a question we are willing to look at, for every front end alike."""
+
+from __future__ import annotations
+
+MAX_QUESTION_CHARS = 500
+
+
+class QuestionError(ValueError):
+    """A question we refuse before matching; the message is shown to the user as is."""
+
+
+def clean_question(text: str) -> str:
+    question = " ".join(text.split())
+    if not question:
+        raise QuestionError("the question is empty")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise QuestionError(
+            f"the question is {len(question)} characters long; "
+            f"please keep it under {MAX_QUESTION_CHARS}"
+        )
+    return question

@@ -1,0 +1,83 @@
+"""Text normalisation shared by the knowledge checks and the matcher.
+
+Both sides must normalise identically, otherwise "EV's" in a question and "electric
+vehicle" in a phrasing would never meet. The steps are deliberately simple and
+predictable so a moderator can reason about why two phrasings count as the same.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+_POSSESSIVE = re.compile(r"(\w)'s\b")
+_NON_WORD = re.compile(r"[^\w]+")
+
+# Words that carry no topic of their own. Kept short on purpose: "how", "when", "who" and
+# "where" are NOT here, because they decide which question is being asked.
+STOPWORDS = frozenset(
+    """
+    a an the of in on at to for from by with about into and or but is are was were be been
+    being do does did done has have had having it its this that these those there their them
+    they he she his her we our us you your i me my mine am so as than then too very can could
+    would should will shall may might must just also any some such please pls plz tell know
+    hey hi hello bot tourbot ok okay thanks thank s
+    """.split()
+)
+
+
+def _stem(token: str) -> str:
+    """Fold plurals so "batteries" meets "battery"; nothing cleverer, to stay predictable."""
+    if len(token) > 4 and token.endswith("ies"):
+        return token[:-3] + "y"
+    if len(token) > 3 and token.endswith("s") and not token.endswith(("ss", "us", "is")):
+        return token[:-1]
+    return token
+
+
+def basic_normalise(text: str) -> str:
+    """Lowercase, strip accents and punctuation, fold plurals; no synonyms."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.casefold().replace("’", "'").replace("‘", "'")
+    text = _POSSESSIVE.sub(r"\1", text)
+    words = _NON_WORD.sub(" ", text).replace("_", " ").split()
+    return " ".join(_stem(word) for word in words)
+
+
+@dataclass(frozen=True, slots=True)
+class Normaliser:
+    """Normalises text and rewrites known variants ("2w", "e.v.") to one canonical form."""
+
+    synonyms: Mapping[str, str] = field(default_factory=dict)
+    _pattern: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
+    _table: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        table: dict[str, str] = {}
+        for variant, canonical in self.synonyms.items():
+            key = basic_normalise(variant)
+            value = basic_normalise(canonical)
+            if key and key != value:
+                table[key] = value
+        object.__setattr__(self, "_table", table)
+        if table:
+            alternatives = sorted(table, key=len, reverse=True)
+            pattern = r"\b(" + "|".join(re.escape(a) for a in alternatives) + r")\b"
+            object.__setattr__(self, "_pattern", re.compile(pattern))
+
+    def normalise(self, text: str) -> str:
+        text = basic_normalise(text)
+        if self._pattern is not None:
+            text = self._pattern.sub(lambda m: self._table[m.group(1)], text)
+        return text
+
+    def tokens(self, text: str) -> list[str]:
+        return self.normalise(text).split()
+
+
+def content_tokens(tokens: Iterable[str]) -> list[str]:
+    """Tokens that say what a question is about (stopwords dropped, order kept)."""
+    return [t for t in tokens if t not in STOPWORDS]
