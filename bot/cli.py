@@ -170,7 +170,16 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true")
     ev.add_argument("--verbose", "-v", action="store_true", help="list every miss")
     ev.set_defaults(func=_cmd_eval)
+
+    run = sub.add_parser("run", help="start the Discord bot (settings from the environment / .env)")
+    run.set_defaults(func=_cmd_run)
     return parser
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from .runner import run  # imports discord.py only when the bot is started
+
+    return run()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -16,7 +16,7 @@ from typing import Any
 
 from .article import Article, load_article
 from .textnorm import Normaliser, basic_normalise
-from .yamlsource import Problem, YamlDoc, YamlProblem, load_yaml
+from .yamlsource import Problem, YamlDoc, YamlProblem, load_yaml, parse_yaml
 
 ARTICLE_FILE = "article.txt"
 FACTS_FILE = "facts.yaml"
@@ -160,6 +160,14 @@ def _read(directory: Path, name: str, checker: _Checker) -> YamlDoc | None:
         return None
     try:
         return load_yaml(path, display_name=str(path))
+    except YamlProblem as err:
+        checker.problems.append(err.problem)
+        return None
+
+
+def _parse(text: str, name: str, checker: _Checker) -> YamlDoc | None:
+    try:
+        return parse_yaml(text, name)
     except YamlProblem as err:
         checker.problems.append(err.problem)
         return None
@@ -370,8 +378,12 @@ def _check_phrasings(
     return kept
 
 
-def load_knowledge(directory: Path) -> Knowledge:
-    """Load every knowledge file in ``directory``; raise KnowledgeError listing all problems."""
+def load_knowledge(directory: Path, taught_text: str | None = None) -> Knowledge:
+    """Load every knowledge file in ``directory``; raise KnowledgeError listing all problems.
+
+    ``taught_text`` stands in for the overlay file, so a teach is validated before it is
+    written.
+    """
     checker = _Checker()
     article_path = directory / ARTICLE_FILE
     try:
@@ -383,7 +395,10 @@ def load_knowledge(directory: Path) -> Knowledge:
     facts_doc = _read(directory, FACTS_FILE, checker)
     qa_doc = _read(directory, QA_FILE, checker)
     synonyms_doc = _read(directory, SYNONYMS_FILE, checker)
-    taught_doc = _read(directory, TAUGHT_FILE, checker)
+    if taught_text is None:
+        taught_doc = _read(directory, TAUGHT_FILE, checker)
+    else:
+        taught_doc = _parse(taught_text, str(directory / TAUGHT_FILE), checker)
 
     synonyms = _load_synonyms(synonyms_doc, checker)
     _check_ids([facts_doc, qa_doc], checker)

@@ -145,3 +145,25 @@ class Matcher:
 
 def _similarity(question: str, phrasing: str) -> float:
     return float(fuzz.WRatio(question, phrasing))
+
+
+def complete(matcher: Matcher, partial: str, limit: int = 25) -> list[Suggestion]:
+    """Known questions for an autocomplete box, best first, one per Q&A.
+
+    Typing is partial by nature, so this ranks by ``partial_ratio`` against every phrasing
+    (prefixes score well) rather than going through the answer/abstain decision.
+    """
+    qas = list(matcher.knowledge.qas.values())
+    text = matcher.index.normaliser.normalise(partial)
+    if not text:
+        return [Suggestion(qa.id, qa.question) for qa in qas[:limit]]
+    best: dict[str, float] = {}
+    for phrasing_no, phrasing in enumerate(matcher.index.phrasing_text):
+        target = matcher.index.targets[matcher.index.phrasing_target[phrasing_no]]
+        if target.kind != "qa":
+            continue
+        score = fuzz.partial_ratio(text, phrasing) * 0.6 + fuzz.WRatio(text, phrasing) * 0.4
+        if score > best.get(target.id, 0.0):
+            best[target.id] = score
+    ranked = sorted(best, key=lambda qa_id: -best[qa_id])[:limit]
+    return [Suggestion(qa_id, matcher.knowledge.qas[qa_id].question) for qa_id in ranked]

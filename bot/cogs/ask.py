@@ -1,0 +1,122 @@
+"""Asking: ``/ask`` with autocomplete, @mentions, replies to the bot, opt-in channels."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from ..answer import Outcome
+from ..client import APOLOGY, TourBot
+from ..questions import QuestionError, clean_question
+
+log = logging.getLogger(__name__)
+
+# User, role and channel mentions, and the two mass mentions: noise to the matcher.
+_MENTION = re.compile(r"<@[!&]?\d+>|<#\d+>|@everyone|@here")
+
+
+def strip_mentions(content: str) -> str:
+    return " ".join(_MENTION.sub(" ", content).split())
+
+
+class Ask(commands.Cog):
+    def __init__(self, bot: TourBot) -> None:
+        self.bot = bot
+
+    def _slow_down(self, user_id: int) -> str | None:
+        wait = self.bot.cooldown.hit(user_id)
+        if wait <= 0:
+            return None
+        return f"You're asking a lot at once. Please try again in {wait:.0f} seconds."
+
+    @app_commands.command(name="ask", description="Ask a question about the EV study tour article")
+    @app_commands.describe(
+        question="Your question, e.g. 'Who organised the tour?'",
+        private="Only you see the answer (default: everyone in the channel sees it)",
+    )
+    async def ask(
+        self, interaction: discord.Interaction[Any], question: str, private: bool = False
+    ) -> None:
+        try:
+            text = clean_question(strip_mentions(question))
+        except QuestionError as err:
+            await interaction.response.send_message(f"Sorry: {err}.", ephemeral=True)
+            return
+        refusal = self._slow_down(interaction.user.id)
+        if refusal:
+            await interaction.response.send_message(refusal, ephemeral=True)
+            return
+        answer, row_id = self.bot.respond(text, "slash")
+        await interaction.response.send_message(
+            **self.bot.reply_payload(answer, row_id), ephemeral=private
+        )
+
+    @ask.autocomplete("question")
+    async def ask_autocomplete(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        suggestions = self.bot.service.complete(current[:200], limit=25)
+        return [
+            app_commands.Choice(name=s.question[:100], value=s.question[:100]) for s in suggestions
+        ]
+
+    def _addressed(self, message: discord.Message) -> bool:
+        """Mentioned by name (not via @everyone), or a reply to one of our messages."""
+        me = self.bot.user
+        if me is None:
+            return False
+        if any(user.id == me.id for user in message.mentions):
+            return True
+        resolved = message.reference.resolved if message.reference else None
+        return isinstance(resolved, discord.Message) and resolved.author.id == me.id
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        if message.author.bot or message.webhook_id is not None:
+            return
+        addressed = self._addressed(message)
+        in_channel = message.channel.id in self.bot.settings.answer_channels
+        if not addressed and not in_channel:
+            return
+        try:
+            await self._answer_message(message, addressed)
+        except Exception:
+            log.exception("error answering message %s", message.id)
+            if addressed:
+                try:
+                    await message.reply(APOLOGY, allowed_mentions=discord.AllowedMentions.none())
+                except discord.HTTPException:
+                    log.warning("could not send the apology", exc_info=True)
+
+    async def _answer_message(self, message: discord.Message, addressed: bool) -> None:
+        none = discord.AllowedMentions.none()
+        try:
+            text = clean_question(strip_mentions(message.content))
+        except QuestionError as err:
+            if addressed:
+                hint = "Ask me about the EV study tour, e.g. `@me when was the tour?`"
+                reason = hint if "empty" in str(err) else f"Sorry: {err}."
+                await message.reply(reason, allowed_mentions=none)
+            return
+        refusal = self._slow_down(message.author.id)
+        if refusal:
+            if addressed:
+                await message.reply(refusal, allowed_mentions=none)
+            return
+        answer, row_id = self.bot.respond(text, "mention" if addressed else "channel")
+        if not addressed and (
+            answer.outcome is not Outcome.ANSWERED
+            or answer.confidence < self.bot.settings.channel_min_confidence
+        ):
+            return
+        await message.reply(**self.bot.reply_payload(answer, row_id))
+
+
+async def setup(bot: commands.Bot) -> None:
+    assert isinstance(bot, TourBot)
+    await bot.add_cog(Ask(bot))

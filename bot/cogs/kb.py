@@ -1,0 +1,204 @@
+"""Moderator tools: ``/kb`` commands and the knowledge file watcher.
+
+Only moderators (Manage Server, or the configured role) may use ``/kb``; the commands
+are also hidden from everyone else by default permissions. Reloads never replace good
+knowledge with bad: a rejected edit is reported with file:line reasons.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from ..client import TourBot
+from ..replies import clip
+from ..service import ReloadResult
+from ..teach import TeachError
+from ..teach import teach as teach_phrasing
+from ..unanswered import group_similar
+from ..yamlsource import Problem
+
+log = logging.getLogger(__name__)
+
+LOW_CONFIDENCE = 80.0
+MESSAGE_MAX = 2000
+
+
+def format_problems(problems: tuple[Problem, ...] | list[Problem], limit: int = 1800) -> str:
+    body = "\n".join(str(p) for p in problems)
+    return f"```\n{clip(body, limit)}\n```"
+
+
+def is_moderator(member: discord.abc.User, role_setting: str | None) -> bool:
+    if not isinstance(member, discord.Member):
+        return False
+    if member.guild_permissions.manage_guild:
+        return True
+    if role_setting is None:
+        return False
+    return any(str(role.id) == role_setting or role.name == role_setting for role in member.roles)
+
+
+class KnowledgeBase(commands.Cog):
+    kb = app_commands.Group(
+        name="kb",
+        description="Moderator tools for the knowledge base",
+        default_permissions=discord.Permissions(manage_guild=True),
+        guild_only=True,
+    )
+
+    def __init__(self, bot: TourBot) -> None:
+        self.bot = bot
+        self._watcher: asyncio.Task[None] | None = None
+
+    async def cog_load(self) -> None:
+        if self.bot.settings.watch_interval > 0:
+            self._watcher = asyncio.create_task(self._watch(), name="tourbot-knowledge-watcher")
+
+    async def cog_unload(self) -> None:
+        if self._watcher is not None:
+            self._watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watcher
+
+    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
+        if not is_moderator(interaction.user, self.bot.settings.moderator_role):
+            raise app_commands.CheckFailure("Only moderators can use /kb.")
+        return True
+
+    # -- live reload ---------------------------------------------------------------------
+
+    async def _watch(self) -> None:
+        while True:
+            await asyncio.sleep(self.bot.settings.watch_interval)
+            try:
+                result = await asyncio.to_thread(self.bot.service.reload_if_changed)
+                if result is not None and not result.ok:
+                    await self._report_rejected(result)
+            except Exception:
+                log.exception("knowledge watcher failed; it keeps watching")
+
+    async def _report_rejected(self, result: ReloadResult) -> None:
+        for problem in result.problems:
+            log.warning("rejected knowledge edit: %s", problem)
+        channel_id = self.bot.settings.log_channel
+        channel = self.bot.get_channel(channel_id) if channel_id else None
+        if isinstance(channel, discord.abc.Messageable):
+            text = (
+                f"A knowledge edit was rejected; still serving version {result.version}.\n"
+                + format_problems(result.problems)
+            )
+            await channel.send(clip(text, MESSAGE_MAX))
+
+    # -- /kb commands ----------------------------------------------------------------------
+
+    @kb.command(name="reload", description="Validate the knowledge files and load them")
+    async def reload(self, interaction: discord.Interaction[Any]) -> None:
+        result = await asyncio.to_thread(self.bot.service.reload)
+        if result.ok:
+            message = f"Reloaded: now serving knowledge version {result.version}."
+        else:
+            message = (
+                f"Rejected: still serving version {result.version}. Problems:\n"
+                + format_problems(result.problems)
+            )
+        await interaction.response.send_message(clip(message, MESSAGE_MAX), ephemeral=True)
+
+    @kb.command(name="check", description="Validate the knowledge files without loading them")
+    async def check(self, interaction: discord.Interaction[Any]) -> None:
+        problems = await asyncio.to_thread(self.bot.service.check)
+        message = (
+            "The knowledge files are valid."
+            if not problems
+            else f"{len(problems)} problem(s):\n" + format_problems(problems)
+        )
+        await interaction.response.send_message(clip(message, MESSAGE_MAX), ephemeral=True)
+
+    @kb.command(name="teach", description="Teach a question as another way of asking a Q&A")
+    @app_commands.describe(question="The question as people ask it", target="The Q&A it means")
+    async def teach(
+        self, interaction: discord.Interaction[Any], question: str, target: str
+    ) -> None:
+        by = f"{interaction.user.name} ({interaction.user.id})"
+        directory = self.bot.service.directory
+        try:
+            await asyncio.to_thread(teach_phrasing, directory, target, question, by)
+        except (TeachError, ValueError) as err:
+            problems = getattr(err, "problems", None)
+            detail = format_problems(problems) if problems else str(err)
+            await interaction.response.send_message(
+                clip(f"Not taught: {detail}", MESSAGE_MAX), ephemeral=True
+            )
+            return
+        result = await asyncio.to_thread(self.bot.service.reload)
+        qa = self.bot.service.knowledge.qas[target]
+        await interaction.response.send_message(
+            clip(
+                f"Taught: “{question}” now answers **{qa.question}** (version {result.version}).",
+                MESSAGE_MAX,
+            ),
+            ephemeral=True,
+        )
+
+    @teach.autocomplete("target")
+    async def teach_target(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [
+            app_commands.Choice(name=clip(f"{s.id}: {s.question}", 100), value=s.id)
+            for s in self.bot.service.complete(current, limit=25)
+        ]
+
+    @kb.command(
+        name="unanswered", description="Most frequent unanswered and low-confidence questions"
+    )
+    @app_commands.describe(days="How far back to look (default 7)")
+    async def unanswered(self, interaction: discord.Interaction[Any], days: int = 7) -> None:
+        log_ = self.bot.question_log
+        if log_ is None:
+            await interaction.response.send_message(
+                "The question log is turned off.", ephemeral=True
+            )
+            return
+        since = time.time() - max(1, days) * 86400
+        rows = log_.unanswered(since, LOW_CONFIDENCE)
+        groups = group_similar(rows, self.bot.service.knowledge.normaliser().normalise)
+        if not groups:
+            text = f"Nothing unanswered in the last {days} day(s)."
+        else:
+            lines = [f"Unanswered or unsure, last {days} day(s):"]
+            for group in groups[:15]:
+                lines.append(f"• {group.count}× “{clip(group.example, 120)}”")
+            text = "\n".join(lines)
+        await interaction.response.send_message(clip(text, MESSAGE_MAX), ephemeral=True)
+
+    @kb.command(name="stats", description="How the bot has been doing")
+    async def stats(self, interaction: discord.Interaction[Any]) -> None:
+        snapshot = self.bot.service.snapshot
+        lines = [
+            f"Knowledge version {snapshot.version}: {len(snapshot.knowledge.qas)} Q&As, "
+            f"{len(snapshot.knowledge.facts)} facts, {len(snapshot.knowledge.taught)} taught phrasings."
+        ]
+        if self.bot.question_log is not None:
+            stats = self.bot.question_log.stats()
+            outcomes = ", ".join(f"{k} {v}" for k, v in sorted(stats.by_outcome.items()))
+            lines.append(f"Questions: {stats.total} ({outcomes or 'none yet'}).")
+            lines.append(
+                f"Feedback: 👍 {stats.thumbs_up} · 👎 {stats.thumbs_down}; picked: {stats.picked}."
+            )
+            if stats.top_matches:
+                top = ", ".join(f"{m} ({n})" for m, n in stats.top_matches)
+                lines.append(f"Most asked: {top}.")
+        await interaction.response.send_message("\n".join(lines), ephemeral=True)
+
+
+async def setup(bot: commands.Bot) -> None:
+    assert isinstance(bot, TourBot)
+    await bot.add_cog(KnowledgeBase(bot))

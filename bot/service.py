@@ -1,0 +1,100 @@
+"""The live answering service: current knowledge, reloads, and nothing about Discord.
+
+A reload builds a complete new snapshot (validated knowledge plus its index) off to the
+side and swaps one reference, so a question is always answered from one consistent
+version and a broken edit never replaces the last good one.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .answer import Answer, Suggestion
+from .knowledge import Knowledge, KnowledgeError, load_knowledge
+from .matcher import Matcher, Thresholds, complete
+from .yamlsource import Problem
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    knowledge: Knowledge
+    matcher: Matcher
+    version: int
+    loaded_at: float
+
+
+def fingerprint(directory: Path) -> tuple[tuple[str, int, int], ...]:
+    """Cheap change detector for the knowledge files (name, mtime, size)."""
+    found = []
+    for path in sorted(directory.glob("*")):
+        if path.suffix in (".yaml", ".yml", ".txt") and path.is_file():
+            stat = path.stat()
+            found.append((path.name, stat.st_mtime_ns, stat.st_size))
+    return tuple(found)
+
+
+@dataclass(frozen=True, slots=True)
+class ReloadResult:
+    ok: bool
+    version: int
+    problems: tuple[Problem, ...] = ()
+
+
+class AnswerService:
+    def __init__(self, directory: Path, thresholds: Thresholds | None = None) -> None:
+        self.directory = directory
+        self.thresholds = thresholds
+        self._seen = fingerprint(directory)
+        self._snapshot = self._build(load_knowledge(directory), version=1)
+
+    def _build(self, knowledge: Knowledge, version: int) -> Snapshot:
+        return Snapshot(knowledge, Matcher(knowledge, self.thresholds), version, time.time())
+
+    @property
+    def snapshot(self) -> Snapshot:
+        return self._snapshot
+
+    @property
+    def knowledge(self) -> Knowledge:
+        return self._snapshot.knowledge
+
+    def ask(self, question: str) -> Answer:
+        return self._snapshot.matcher.ask(question)
+
+    def answer_id(self, target_id: str) -> Answer | None:
+        return self._snapshot.matcher.answer_id(target_id)
+
+    def complete(self, partial: str, limit: int = 25) -> list[Suggestion]:
+        return complete(self._snapshot.matcher, partial, limit)
+
+    def check(self) -> tuple[Problem, ...]:
+        """Validate the files on disk without swapping anything."""
+        try:
+            load_knowledge(self.directory)
+        except KnowledgeError as err:
+            return tuple(err.problems)
+        return ()
+
+    def reload_if_changed(self) -> ReloadResult | None:
+        """Reload when the files changed since the last look; None when nothing changed."""
+        current = fingerprint(self.directory)
+        if current == self._seen:
+            return None
+        return self.reload()
+
+    def reload(self) -> ReloadResult:
+        """Validate the files on disk and swap them in; on problems keep the current ones."""
+        self._seen = fingerprint(self.directory)
+        try:
+            knowledge = load_knowledge(self.directory)
+        except KnowledgeError as err:
+            log.warning("knowledge reload rejected: %d problem(s)", len(err.problems))
+            return ReloadResult(False, self._snapshot.version, tuple(err.problems))
+        self._snapshot = self._build(knowledge, self._snapshot.version + 1)
+        log.info("knowledge reloaded: version %d", self._snapshot.version)
+        return ReloadResult(True, self._snapshot.version)

@@ -1,0 +1,48 @@
+"""Group what the bot could not answer, so moderators see the biggest gaps first."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from .questionlog import LoggedQuestion
+
+SAME_QUESTION = 80
+
+
+@dataclass(slots=True)
+class Group:
+    example: str  # the first wording seen
+    questions: list[LoggedQuestion] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.questions)
+
+    @property
+    def wordings(self) -> list[str]:
+        return list(dict.fromkeys(q.question for q in self.questions))
+
+    @property
+    def best_confidence(self) -> float:
+        return max(q.confidence for q in self.questions)
+
+
+def group_similar(
+    questions: Iterable[LoggedQuestion], normalise: Callable[[str], str] = str.lower
+) -> list[Group]:
+    """Greedy clustering by wording; most frequent groups first."""
+    groups: list[tuple[str, Group]] = []
+    for question in questions:
+        key = normalise(question.question)
+        for group_key, group in groups:
+            if fuzz.token_sort_ratio(key, group_key) >= SAME_QUESTION:
+                group.questions.append(question)
+                break
+        else:
+            groups.append((key, Group(question.question, [question])))
+    ordered = [group for _, group in groups]
+    ordered.sort(key=lambda g: (-g.count, g.example))
+    return ordered
