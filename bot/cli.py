@@ -8,17 +8,22 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
 from .answer import Answer, Outcome
 from .evaluation import LabelledSetError, evaluate, load_labelled
-from .knowledge import Knowledge, KnowledgeError, load_knowledge
+from .knowledge import TAUGHT_FILE, Knowledge, KnowledgeError, load_knowledge
 from .matcher import Matcher
 from .paths import default_knowledge_dir
+from .questionlog import QuestionLog
 from .questions import QuestionError, clean_question
+from .teach import TeachError, teach
+from .unanswered import LOW_CONFIDENCE, group_similar
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -171,9 +176,64 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--verbose", "-v", action="store_true", help="list every miss")
     ev.set_defaults(func=_cmd_eval)
 
+    unanswered = sub.add_parser(
+        "unanswered", help="most frequent unanswered questions from the log"
+    )
+    unanswered.add_argument("--days", type=int, default=7)
+    unanswered.add_argument(
+        "--database", type=Path, help="question log (default: TOURBOT_DATABASE)"
+    )
+    unanswered.add_argument("--knowledge", type=Path)
+    unanswered.set_defaults(func=_cmd_unanswered)
+
+    teach = sub.add_parser("teach", help="teach a question as another phrasing of a Q&A")
+    teach.add_argument("target", help="the Q&A id, e.g. organisers")
+    teach.add_argument("question", nargs="+", help="the question as people ask it")
+    teach.add_argument("--by", default=os.environ.get("USER", "cli"), help="who is teaching")
+    teach.add_argument("--knowledge", type=Path)
+    teach.set_defaults(func=_cmd_teach)
+
     run = sub.add_parser("run", help="start the Discord bot (settings from the environment / .env)")
     run.set_defaults(func=_cmd_run)
     return parser
+
+
+def _cmd_unanswered(args: argparse.Namespace) -> int:
+    path = args.database or Path(os.environ.get("TOURBOT_DATABASE", "data/tourbot.sqlite3"))
+    if not path.exists():
+        print(f"tourbot unanswered: no question log at {path}", file=sys.stderr)
+        return EXIT_USAGE
+    knowledge = _load(args.knowledge)
+    log = QuestionLog(path)
+    try:
+        rows = log.unanswered(time.time() - max(1, args.days) * 86400, LOW_CONFIDENCE)
+    finally:
+        log.close()
+    groups = group_similar(rows, knowledge.normaliser().normalise)
+    if not groups:
+        print(f"Nothing unanswered in the last {args.days} day(s).")
+    for group in groups:
+        others = [w for w in group.wordings if w != group.example]
+        print(f"{group.count:4d}x  {group.example}  (best confidence {group.best_confidence:.0f})")
+        for wording in others[:5]:
+            print(f"        also: {wording}")
+    return EXIT_OK
+
+
+def _cmd_teach(args: argparse.Namespace) -> int:
+    directory = args.knowledge or default_knowledge_dir()
+    question = " ".join(args.question)
+    try:
+        entry = teach(directory, args.target, question, f"{args.by} (cli)")
+    except TeachError as err:
+        for problem in err.problems:
+            print(f"tourbot teach: {problem}", file=sys.stderr)
+        return EXIT_FAILED
+    except QuestionError as err:
+        print(f"tourbot teach: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"taught: {entry.phrasing!r} -> {entry.qa} (written to {directory / TAUGHT_FILE})")
+    return EXIT_OK
 
 
 def _cmd_run(args: argparse.Namespace) -> int:

@@ -154,9 +154,11 @@ class _Checker:
                 yield index, item
 
 
-def _read(directory: Path, name: str, checker: _Checker) -> YamlDoc | None:
+def _read(directory: Path, name: str, checker: _Checker, required: bool = True) -> YamlDoc | None:
     path = directory / name
     if not path.exists():
+        if required:
+            checker.problems.append(Problem(str(path), 1, "this file is missing"))
         return None
     try:
         return load_yaml(path, display_name=str(path))
@@ -207,7 +209,6 @@ def _load_synonyms(doc: YamlDoc | None, checker: _Checker) -> dict[str, str]:
 def _load_facts(doc: YamlDoc | None, article: Article, checker: _Checker) -> dict[str, Fact]:
     facts: dict[str, Fact] = {}
     if doc is None:
-        checker.problems.append(Problem(FACTS_FILE, 1, "the facts file is missing"))
         return facts
     fields = {"id": str, "fact": str, "quote": str, "paragraph": int}
     for index, item in checker.entries(doc, "facts", fields):
@@ -234,10 +235,11 @@ def _quote_reason(article: Article, quote: str, paragraph: int) -> str:
     return reason
 
 
-def _load_qas(doc: YamlDoc | None, facts: dict[str, Fact], checker: _Checker) -> dict[str, QA]:
+def _load_qas(
+    doc: YamlDoc | None, facts: dict[str, Fact], declared: set[str], checker: _Checker
+) -> dict[str, QA]:
     qas: dict[str, QA] = {}
     if doc is None:
-        checker.problems.append(Problem(QA_FILE, 1, "the Q&A file is missing"))
         return qas
     fields = {"id": str, "question": str, "phrasings": list, "answer": str, "cites": list}
     for index, item in checker.entries(doc, "qa", fields, optional=frozenset({"phrasings"})):
@@ -255,7 +257,9 @@ def _load_qas(doc: YamlDoc | None, facts: dict[str, Fact], checker: _Checker) ->
             checker.add(doc, (*path, "cites"), "an answer must cite at least one fact")
             ok = False
         for i, fact_id in enumerate(item["cites"]):
-            if fact_id not in facts:
+            if fact_id not in facts and fact_id in declared:
+                ok = False  # the fact itself is broken and already reported
+            elif fact_id not in facts:
                 checker.add(
                     doc, (*path, "cites", i), f"cites the fact {fact_id!r}, which does not exist"
                 )
@@ -291,6 +295,17 @@ def _load_taught(
             continue
         taught.append(TaughtPhrasing(item["qa"], item["phrasing"].strip(), item["by"], item["at"]))
     return taught
+
+
+def _declared_ids(doc: YamlDoc | None, key: str) -> set[str]:
+    """Ids written in a file, valid or not, so one broken fact is reported only once."""
+    if doc is None or not isinstance(doc.data, dict) or not isinstance(doc.data.get(key), list):
+        return set()
+    return {
+        item["id"]
+        for item in doc.data[key]
+        if isinstance(item, dict) and isinstance(item.get("id"), str)
+    }
 
 
 def _check_ids(docs: list[YamlDoc | None], checker: _Checker) -> None:
@@ -394,16 +409,16 @@ def load_knowledge(directory: Path, taught_text: str | None = None) -> Knowledge
         ) from err
     facts_doc = _read(directory, FACTS_FILE, checker)
     qa_doc = _read(directory, QA_FILE, checker)
-    synonyms_doc = _read(directory, SYNONYMS_FILE, checker)
+    synonyms_doc = _read(directory, SYNONYMS_FILE, checker, required=False)
     if taught_text is None:
-        taught_doc = _read(directory, TAUGHT_FILE, checker)
+        taught_doc = _read(directory, TAUGHT_FILE, checker, required=False)
     else:
         taught_doc = _parse(taught_text, str(directory / TAUGHT_FILE), checker)
 
     synonyms = _load_synonyms(synonyms_doc, checker)
     _check_ids([facts_doc, qa_doc], checker)
     facts = _load_facts(facts_doc, article, checker)
-    qas = _load_qas(qa_doc, facts, checker)
+    qas = _load_qas(qa_doc, facts, _declared_ids(facts_doc, "facts"), checker)
     taught = _load_taught(taught_doc, qas, checker)
     taught = _check_phrasings(qas, taught, Normaliser(synonyms), (qa_doc, taught_doc), checker)
     if checker.problems:

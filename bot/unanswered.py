@@ -10,6 +10,8 @@ from rapidfuzz import fuzz
 from .questionlog import LoggedQuestion
 
 SAME_QUESTION = 80
+# Answers below this confidence are listed too: right or not, the bot was unsure.
+LOW_CONFIDENCE = 80.0
 
 
 @dataclass(slots=True)

@@ -58,8 +58,16 @@ def _scalar(node: yaml.Node, doc: YamlDoc) -> Any:
         raise YamlProblem(Problem(doc.file, node.start_mark.line + 1, reason)) from err
 
 
+_PLAIN_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "seq", "map")
+)
+
+
 def _convert(node: yaml.Node, path: PathKey, doc: YamlDoc) -> Any:
     doc.lines[path] = node.start_mark.line + 1
+    if node.tag not in _PLAIN_TAGS:
+        reason = f"unsupported YAML value (tag {node.tag}); use plain text, numbers and lists"
+        raise YamlProblem(Problem(doc.file, node.start_mark.line + 1, reason))
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
@@ -77,6 +85,8 @@ def _convert(node: yaml.Node, path: PathKey, doc: YamlDoc) -> Any:
                     )
                 )
             result[key] = _convert(value_node, (*path, str(key)), doc)
+            # A field's problems are reported where its key is written.
+            doc.lines[(*path, str(key))] = key_node.start_mark.line + 1
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_convert(item, (*path, i), doc) for i, item in enumerate(node.value)]

@@ -22,12 +22,11 @@ from ..replies import clip
 from ..service import ReloadResult
 from ..teach import TeachError
 from ..teach import teach as teach_phrasing
-from ..unanswered import group_similar
+from ..unanswered import LOW_CONFIDENCE, group_similar
 from ..yamlsource import Problem
 
 log = logging.getLogger(__name__)
 
-LOW_CONFIDENCE = 80.0
 MESSAGE_MAX = 2000
 
 
@@ -182,9 +181,10 @@ class KnowledgeBase(commands.Cog):
     @kb.command(name="stats", description="How the bot has been doing")
     async def stats(self, interaction: discord.Interaction[Any]) -> None:
         snapshot = self.bot.service.snapshot
+        knowledge = snapshot.knowledge
         lines = [
-            f"Knowledge version {snapshot.version}: {len(snapshot.knowledge.qas)} Q&As, "
-            f"{len(snapshot.knowledge.facts)} facts, {len(snapshot.knowledge.taught)} taught phrasings."
+            f"Knowledge version {snapshot.version}: {len(knowledge.qas)} Q&As, "
+            f"{len(knowledge.facts)} facts, {len(knowledge.taught)} taught phrasings."
         ]
         if self.bot.question_log is not None:
             stats = self.bot.question_log.stats()
