@@ -1,0 +1,93 @@
+"""The command line, run as a user would: a subprocess, real files, real exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import ROOT, SHIPPED, write_small_knowledge
+
+ARTICLE = (SHIPPED / "article.txt").read_text(encoding="utf-8")
+
+
+def tourbot(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=ROOT,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_ask_json_answers_with_verbatim_citations() -> None:
+    result = tourbot("ask", "--json", "who organised the study tour?")
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert set(payload) == {"answered", "answer", "confidence", "citations", "suggestions", "match"}
+    assert payload["answered"] is True
+    assert payload["match"]["kind"] in ("qa", "fact")
+    assert "Asia LEDS Partnership" in payload["answer"]
+    assert payload["citations"]
+    for citation in payload["citations"]:
+        assert citation["quote"] in ARTICLE
+        assert 1 <= citation["paragraph"] <= 6
+
+
+def test_ask_json_abstains_off_topic() -> None:
+    payload = json.loads(tourbot("ask", "--json", "what is the price of a Tata Nexon").stdout)
+    assert payload["answered"] is False
+    assert payload["answer"] is None and payload["match"] is None and payload["citations"] == []
+
+
+def test_ask_text_prints_answer_and_citation() -> None:
+    result = tourbot("ask", "which", "companies", "did", "they", "visit")
+    assert result.returncode == 0
+    assert "LOHUM" in result.stdout and "paragraph 2" in result.stdout
+
+
+def test_batch_from_stdin_keeps_order_one_object_per_line() -> None:
+    questions = ["when was the tour", "hello there", "", "what is LG-CTA"]
+    result = tourbot("ask", "--json", "--batch", "-", stdin="\n".join(questions) + "\n")
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(lines) == len(questions)
+    assert lines[0]["match"]["id"] == "when"
+    assert lines[1]["answered"] is False
+    assert lines[2]["answered"] is False and "empty" in lines[2]["error"]
+    assert lines[3]["answered"] and "Leadership Group for Clean Transport" in lines[3]["answer"]
+
+
+@pytest.mark.parametrize("question", ["", "   ", "x" * 4000])
+def test_empty_or_over_long_question_exits_2_without_traceback(question: str) -> None:
+    result = tourbot("ask", "--json", question)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and result.stderr.startswith("tourbot ask:")
+    assert result.stdout == ""
+
+
+def test_check_passes_on_shipped_and_fails_with_file_line(tmp_path: Path) -> None:
+    ok = tourbot("check")
+    assert ok.returncode == 0 and ok.stdout.startswith("OK:")
+    broken = write_small_knowledge(tmp_path, facts="facts:\n  - id: x\n    fact: y\n")
+    result = tourbot("check", str(broken))
+    assert result.returncode == 1
+    assert f"{broken / 'facts.yaml'}:2: missing field 'quote'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_eval_prints_figures(tmp_path: Path) -> None:
+    labelled = tmp_path / "set.yaml"
+    labelled.write_text(
+        "- {q: when was the tour, expect: when, kind: in_scope}\n"
+        "- {q: what is the weather in delhi today, expect: null, kind: out_of_scope}\n"
+    )
+    result = tourbot("eval", str(labelled))
+    assert result.returncode == 0, result.stderr
+    assert "in-scope answered correctly: 100.0%" in result.stdout
+    assert "near-miss + out-of-scope not answered: 100.0%" in result.stdout
