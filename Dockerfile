@@ -9,7 +9,8 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     TOURBOT_KNOWLEDGE_DIR=/app/knowledge \
-    TOURBOT_DATABASE=/app/data/tourbot.sqlite3
+    TOURBOT_DATABASE=/app/data/tourbot.sqlite3 \
+    TOURBOT_HEARTBEAT_FILE=/app/data/heartbeat
 RUN useradd --create-home --uid 10001 tourbot
 COPY --from=build /wheels /wheels
 RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels
@@ -17,8 +18,8 @@ WORKDIR /app
 COPY --chown=tourbot:tourbot knowledge ./knowledge
 RUN mkdir -p /app/data && chown tourbot:tourbot /app/data
 USER tourbot
-# The knowledge must load and answer offline; a broken image fails its health check.
-HEALTHCHECK --interval=60s --timeout=10s --start-period=20s --retries=3 \
-    CMD ["tourbot", "check"]
+# The running bot touches its heartbeat file every 20 s while connected to Discord.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
+    CMD ["tourbot", "health", "--max-age", "90"]
 ENTRYPOINT ["tourbot"]
 CMD ["run"]

@@ -22,6 +22,7 @@ from .matcher import Matcher
 from .paths import default_knowledge_dir
 from .questionlog import QuestionLog
 from .questions import QuestionError, clean_question
+from .settings import HEARTBEAT_FILE
 from .teach import TeachError, teach
 from .unanswered import LOW_CONFIDENCE, group_similar
 
@@ -193,6 +194,10 @@ def build_parser() -> argparse.ArgumentParser:
     teach.add_argument("--knowledge", type=Path)
     teach.set_defaults(func=_cmd_teach)
 
+    health = sub.add_parser("health", help="exit 0 if a running bot touched its heartbeat recently")
+    health.add_argument("--max-age", type=float, default=90.0, help="seconds (default 90)")
+    health.set_defaults(func=_cmd_health)
+
     run = sub.add_parser("run", help="start the Discord bot (settings from the environment / .env)")
     run.set_defaults(func=_cmd_run)
     return parser
@@ -233,6 +238,20 @@ def _cmd_teach(args: argparse.Namespace) -> int:
         print(f"tourbot teach: {err}", file=sys.stderr)
         return EXIT_USAGE
     print(f"taught: {entry.phrasing!r} -> {entry.qa} (written to {directory / TAUGHT_FILE})")
+    return EXIT_OK
+
+
+def _cmd_health(args: argparse.Namespace) -> int:
+    path = Path(os.environ.get("TOURBOT_HEARTBEAT_FILE", "") or HEARTBEAT_FILE)
+    try:
+        age = time.time() - path.stat().st_mtime
+    except OSError:
+        print(f"unhealthy: no heartbeat at {path}", file=sys.stderr)
+        return EXIT_FAILED
+    if age > args.max_age:
+        print(f"unhealthy: last heartbeat {age:.0f}s ago", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"healthy: last heartbeat {age:.0f}s ago")
     return EXIT_OK
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
+from pathlib import Path
 from typing import Any
 
 import discord
@@ -22,6 +25,7 @@ log = logging.getLogger(__name__)
 
 EXTENSIONS = ("bot.cogs.ask", "bot.cogs.info", "bot.cogs.kb")
 EXAMPLE_QAS = ("when", "where", "organisers", "countries", "companies", "next-steps")
+HEARTBEAT_SECONDS = 20
 APOLOGY = "Sorry, something went wrong on my side while answering. Please try again in a moment."
 
 
@@ -55,12 +59,15 @@ class TourBot(commands.Bot):
         self.service = service
         self.question_log = question_log
         self.cooldown = Cooldown(settings.cooldown_rate, settings.cooldown_seconds)
+        self._heartbeat: asyncio.Task[None] | None = None
         self.tree.error(self.on_app_command_error)
 
     async def setup_hook(self) -> None:
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         self.add_dynamic_items(PickButton, FeedbackButton)
+        if self.settings.heartbeat_file is not None:
+            self._heartbeat = asyncio.create_task(self._beat(self.settings.heartbeat_file))
         if self.settings.guild_id is not None:
             guild = discord.Object(self.settings.guild_id)
             self.tree.copy_global_to(guild=guild)
@@ -68,6 +75,15 @@ class TourBot(commands.Bot):
         else:
             synced = await self.tree.sync()
         log.info("synced %d application commands", len(synced))
+
+    async def _beat(self, path: Path) -> None:
+        """Touch a file while connected, so a container health check can tell we are alive."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        await self.wait_until_ready()
+        while not self.is_closed():
+            if self.is_ready() and not self.is_ws_ratelimited():
+                path.write_text(f"{time.time():.0f}\n", encoding="utf-8")
+            await asyncio.sleep(HEARTBEAT_SECONDS)
 
     async def on_ready(self) -> None:
         assert self.user is not None
@@ -148,6 +164,11 @@ class TourBot(commands.Bot):
                 await interaction.response.send_message(message, ephemeral=True)
         except discord.HTTPException:
             log.warning("could not send an error reply", exc_info=True)
+
+    async def close(self) -> None:
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+        await super().close()
 
     async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
         log.exception("unhandled error in %s", event_method)

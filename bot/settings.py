@@ -18,6 +18,7 @@ from .paths import KNOWLEDGE_ENV, default_knowledge_dir
 # Three dot-separated base64url segments; the first encodes the bot's user id.
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{18,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{20,}$")
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+HEARTBEAT_FILE = "data/heartbeat"
 
 
 class SettingsError(ValueError):
@@ -40,6 +41,7 @@ class Settings:
     cooldown_seconds: float = 30.0
     channel_min_confidence: float = 85.0
     watch_interval: float = 2.0
+    heartbeat_file: Path | None = None
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -144,6 +146,7 @@ def load_settings(
         cooldown_seconds=_float(env, "TOURBOT_COOLDOWN_SECONDS", 30.0),
         channel_min_confidence=_float(env, "TOURBOT_CHANNEL_MIN_CONFIDENCE", 85.0),
         watch_interval=_float(env, "TOURBOT_WATCH_INTERVAL", 2.0),
+        heartbeat_file=Path(env.get("TOURBOT_HEARTBEAT_FILE", "").strip() or HEARTBEAT_FILE),
     )
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import TOKEN
 from tests.fake_discord import FakeDiscord
-from tests.helpers import ROOT, copy_shipped
+from tests.helpers import copy_shipped
 
 pytestmark = pytest.mark.e2e
 
@@ -53,6 +53,13 @@ async def test_tourbot_run_connects_through_env_and_answers(
         (embed,) = reply.json["embeds"]
         assert "Bhutan" in embed["description"] and embed["fields"]
         assert reply.json["allowed_mentions"]["parse"] == []
+        async with asyncio.timeout(5):
+            while not (tmp_path / "data" / "heartbeat").exists():
+                await asyncio.sleep(0.05)
+        health = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "health", cwd=tmp_path, env=env
+        )
+        assert await health.wait() == 0  # the Docker HEALTHCHECK command
     finally:
         process.send_signal(signal.SIGINT)
         output, _ = await asyncio.wait_for(process.communicate(), 20)
