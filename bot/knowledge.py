@@ -79,9 +79,6 @@ class Knowledge:
     def normaliser(self) -> Normaliser:
         return Normaliser(self.synonyms)
 
-    def questions_citing(self, fact_id: str) -> list[QA]:
-        return [qa for qa in self.qas.values() if fact_id in qa.cites]
-
 
 class KnowledgeError(Exception):
     """Every problem found in one pass over the knowledge directory."""

@@ -43,6 +43,10 @@ class Matcher:
         self.knowledge = knowledge
         self.thresholds = thresholds or Thresholds()
         self.index = KnowledgeIndex(targets_from_knowledge(knowledge), knowledge.normaliser())
+        self._first_citing: dict[str, str] = {}
+        for qa in knowledge.qas.values():
+            for fact_id in qa.cites:
+                self._first_citing.setdefault(fact_id, qa.id)
 
     # -- scoring -------------------------------------------------------------------------
 
@@ -100,8 +104,7 @@ class Matcher:
         found = self.index.targets[target]
         if found.kind == "qa":
             return found.id
-        citing = self.knowledge.questions_citing(found.id)
-        return citing[0].id if citing else None
+        return self._first_citing.get(found.id)
 
     def _first_other_qa(self, ranked: list[Scored], best: Scored) -> Scored | None:
         best_qa = self._qa_for(best.target)
