@@ -4,12 +4,21 @@ Scoring every phrasing with a fuzzy scorer is accurate but grows linearly with t
 knowledge base. The index keeps that accuracy and stays fast by shortlisting: an inverted
 index of content words (weighted by rarity) picks the few phrasings that share words with
 the question, and only those are fuzzy-scored by the matcher.
+
+It is built to stay fast and small at 100,000 entries (see ``benchmarks/match.py``):
+postings are compact arrays, each word string is stored once, typo correction looks up a
+deletion index instead of comparing against the whole vocabulary, and the shortlist stops
+gathering new candidates from mid-frequency words once it has enough (they still add to the
+scores of the candidates already gathered). On a curated base of a few hundred phrasings
+none of those limits is reached and the shortlist is exactly the plain inverted-index one.
 """
 
 from __future__ import annotations
 
 import heapq
 import math
+from array import array
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,8 +34,19 @@ from .textnorm import Normaliser, content_tokens
 # cost per question whatever the size of the knowledge base.
 SHORTLIST = 48
 # A word in more than this many phrasings says little about the topic on its own; it is
-# scored but not used to gather candidates unless nothing rarer matched.
+# scored but not used to gather candidates unless nothing rarer matched (and then only its
+# first COMMON_POSTINGS phrasings are gathered).
 COMMON_POSTINGS = 4000
+# Words (rarest first) gather candidates while the candidates plus the word's phrasings stay
+# within this budget; past it a word only adds its weight to candidates already gathered.
+# A base of up to GATHER_BUDGET / 2 phrasings never reaches it.
+GATHER_BUDGET = 1500
+# Below this vocabulary size a typo is corrected by comparing it with every known word;
+# above it, through the deletion index (same result, found faster).
+SCAN_VOCABULARY = 2000
+# Deletion-index keys: 32 bits of the deleted-form's hash above the word's number.
+_WORD_BITS = 28
+_HASH_MASK = (1 << 32) - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,18 +76,72 @@ def targets_from_knowledge(knowledge: Knowledge) -> list[Target]:
     return targets
 
 
+def _deletions(word: str, depth: int) -> set[str]:
+    """``word`` and every string made from it by deleting up to ``depth`` characters."""
+    found = {word}
+    layer = {word}
+    for _ in range(depth):
+        layer = {w[:i] + w[i + 1 :] for w in layer for i in range(len(w))}
+        found |= layer
+    return found
+
+
+def _typo_depth(word: str) -> int:
+    """How many edits a typo of ``word`` may have (0: too short to correct)."""
+    if len(word) < 3 or word.isdigit():
+        return 0
+    return 1 if len(word) < 7 else 2
+
+
+class _DeletionIndex:
+    """Every known word within a few edits of a typo, without scanning the vocabulary.
+
+    If two words are within k edits (insert, delete, substitute, swap neighbours), deleting
+    at most k characters from each gives a common string. So each word is filed under its
+    deleted forms (2 deletions for words of 5+ letters, since only typos of 7+ letters may
+    have 2 edits, else 1) and a typo's own deleted forms find every candidate; the exact
+    distance then decides. Keys are kept as sorted 64-bit integers (part of the deleted
+    form's hash, then the word number), so 1,000,000 keys take 8 MB.
+    """
+
+    def __init__(self, vocabulary: list[str]) -> None:
+        keys = array("q")
+        for number, word in enumerate(vocabulary):
+            depth = 2 if len(word) >= 5 else 1
+            keys.extend(
+                (hash(form) & _HASH_MASK) << _WORD_BITS | number for form in _deletions(word, depth)
+            )
+        self.keys = array("q", sorted(keys))
+        self.vocabulary = vocabulary
+
+    def candidates(self, word: str, depth: int) -> set[int]:
+        found: set[int] = set()
+        keys = self.keys
+        mask = (1 << _WORD_BITS) - 1
+        for form in _deletions(word, depth):
+            prefix = (hash(form) & _HASH_MASK) << _WORD_BITS
+            position = bisect_left(keys, prefix)
+            end = prefix | mask
+            while position < len(keys) and keys[position] <= end:
+                found.add(keys[position] & mask)
+                position += 1
+        return found
+
+
 class KnowledgeIndex:
     def __init__(self, targets: Iterable[Target], normaliser: Normaliser) -> None:
         self.normaliser = normaliser
         self.targets: list[Target] = list(targets)
         self.by_id: dict[str, int] = {t.id: i for i, t in enumerate(self.targets)}
         self.phrasing_text: list[str] = []
-        self.phrasing_target: list[int] = []
-        self.target_vocab: list[frozenset[str]] = []
-        postings: dict[str, list[int]] = defaultdict(list)
+        self.phrasing_target = array("I")
+        # The content words each target knows: a tuple is a third of a frozenset's size.
+        self.target_vocab: list[tuple[str, ...]] = []
+        postings: dict[str, array[int]] = {}
+        canonical: dict[str, str] = {}  # each word's one shared string
         document_frequency: dict[str, int] = defaultdict(int)
         for target_no, target in enumerate(self.targets):
-            vocab: set[str] = set()
+            vocab: dict[str, None] = {}
             for phrasing in target.phrasings:
                 text = normaliser.normalise(phrasing)
                 if not text:
@@ -75,11 +149,14 @@ class KnowledgeIndex:
                 phrasing_no = len(self.phrasing_text)
                 self.phrasing_text.append(text)
                 self.phrasing_target.append(target_no)
-                words = set(content_tokens(text.split()))
-                vocab |= words
-                for word in words:
-                    postings[word].append(phrasing_no)
-            self.target_vocab.append(frozenset(vocab))
+                for token in set(content_tokens(text.split())):
+                    word = canonical.setdefault(token, token)
+                    posting = postings.get(word)
+                    if posting is None:
+                        posting = postings[word] = array("I")
+                    posting.append(phrasing_no)
+                    vocab[word] = None
+            self.target_vocab.append(tuple(vocab))
             for word in vocab:
                 document_frequency[word] += 1
         total = max(1, len(self.targets))
@@ -87,19 +164,33 @@ class KnowledgeIndex:
             word: math.log(1 + total / df) for word, df in document_frequency.items()
         }
         self.unknown_idf = math.log(1 + total) + 1.0
-        self.postings: dict[str, tuple[int, ...]] = {w: tuple(p) for w, p in postings.items()}
+        self.postings: dict[str, array[int]] = postings
         self._vocabulary = sorted(self.idf)
+        self._deletion_index = (
+            _DeletionIndex(self._vocabulary) if len(self._vocabulary) > SCAN_VOCABULARY else None
+        )
         self._correct = lru_cache(maxsize=4096)(self._correct_uncached)
 
     def _correct_uncached(self, word: str) -> str | None:
-        """The known word a typo most likely meant ("recyling" -> "recycling"), if any."""
-        if len(word) < 3 or word.isdigit():
+        """The known word a typo most likely meant ("recyling" -> "recycling"), if any.
+
+        The closest known word within the allowed edits; on a tie, the first in alphabetical
+        order.
+        """
+        allowed = _typo_depth(word)
+        if not allowed:
             return None
-        allowed = 1 if len(word) < 7 else 2
-        found = process.extractOne(
-            word, self._vocabulary, scorer=OSA.distance, score_cutoff=allowed
-        )
-        return None if found is None else found[0]
+        if self._deletion_index is None:
+            found = process.extractOne(
+                word, self._vocabulary, scorer=OSA.distance, score_cutoff=allowed
+            )
+            return None if found is None else found[0]
+        best: tuple[int, int] | None = None
+        for number in self._deletion_index.candidates(word, allowed):
+            distance = OSA.distance(word, self._vocabulary[number], score_cutoff=allowed)
+            if distance <= allowed and (best is None or (distance, number) < best):
+                best = (distance, number)
+        return None if best is None else self._vocabulary[best[1]]
 
     def terms(self, question: str) -> QueryTerms:
         normalised = self.normaliser.normalise(question)
@@ -127,9 +218,16 @@ class KnowledgeIndex:
         words = sorted(set(terms.tokens), key=lambda w: -self.idf[w])
         for word in words:
             posting = self.postings.get(word, ())
-            if len(posting) > COMMON_POSTINGS and scores:
-                continue
             weight = self.idf[word]
-            for phrasing_no in posting:
-                scores[phrasing_no] += weight
+            if not scores:
+                # Nothing rarer matched: gather from this word however common it is.
+                scores.update(dict.fromkeys(posting[:COMMON_POSTINGS], weight))
+            elif len(posting) > COMMON_POSTINGS:
+                continue
+            elif len(scores) + len(posting) <= GATHER_BUDGET:
+                for phrasing_no in posting:
+                    scores[phrasing_no] += weight
+            else:
+                for phrasing_no in scores.keys() & posting:
+                    scores[phrasing_no] += weight
         return heapq.nlargest(SHORTLIST, scores, key=scores.__getitem__)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from .answer import Answer, MatchRef, Outcome, Suggestion
 from .index import KnowledgeIndex, QueryTerms, targets_from_knowledge
@@ -153,20 +153,21 @@ def _similarity(question: str, phrasing: str) -> float:
 def complete(matcher: Matcher, partial: str, limit: int = 25) -> list[Suggestion]:
     """Known questions for an autocomplete box, best first, one per Q&A.
 
-    Typing is partial by nature, so this ranks by ``partial_ratio`` against every phrasing
-    (prefixes score well) rather than going through the answer/abstain decision.
+    Typing is partial by nature, so this ranks phrasings with ``WRatio`` (which credits a
+    prefix through its partial matching) instead of the answer/abstain decision.
     """
-    qas = list(matcher.knowledge.qas.values())
-    text = matcher.index.normaliser.normalise(partial)
+    knowledge, index = matcher.knowledge, matcher.index
+    text = index.normaliser.normalise(partial)
     if not text:
-        return [Suggestion(qa.id, qa.question) for qa in qas[:limit]]
-    best: dict[str, float] = {}
-    for phrasing_no, phrasing in enumerate(matcher.index.phrasing_text):
-        target = matcher.index.targets[matcher.index.phrasing_target[phrasing_no]]
-        if target.kind != "qa":
-            continue
-        score = fuzz.partial_ratio(text, phrasing) * 0.6 + fuzz.WRatio(text, phrasing) * 0.4
-        if score > best.get(target.id, 0.0):
-            best[target.id] = score
-    ranked = sorted(best, key=lambda qa_id: -best[qa_id])[:limit]
-    return [Suggestion(qa_id, matcher.knowledge.qas[qa_id].question) for qa_id in ranked]
+        return [Suggestion(qa.id, qa.question) for qa in list(knowledge.qas.values())[:limit]]
+    chosen: dict[str, Suggestion] = {}
+    found = process.extract(
+        text, index.phrasing_text, scorer=fuzz.WRatio, limit=limit * 10, score_cutoff=50
+    )
+    for _, _, phrasing_no in found:
+        target = index.targets[index.phrasing_target[phrasing_no]]
+        if target.kind == "qa" and target.id not in chosen:
+            chosen[target.id] = Suggestion(target.id, knowledge.qas[target.id].question)
+            if len(chosen) == limit:
+                break
+    return list(chosen.values())
