@@ -91,3 +91,39 @@ def test_eval_prints_figures(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "in-scope answered correctly: 100.0%" in result.stdout
     assert "near-miss + out-of-scope not answered: 100.0%" in result.stdout
+
+
+def test_teach_and_unanswered_from_the_shell(tmp_path: Path) -> None:
+    from bot.answer import Answer, Outcome
+    from bot.questionlog import QuestionLog
+
+    kb = write_small_knowledge(tmp_path / "kb")
+    database = tmp_path / "log.sqlite3"
+    log = QuestionLog(database)
+    for text in ["who ran the show", "Who ran the show?", "what colour were the buses"]:
+        log.record(text, Answer(Outcome.ABSTAINED, 20.0), "slash")
+    log.close()
+
+    listed = tourbot("unanswered", "--database", str(database), "--knowledge", str(kb))
+    assert listed.returncode == 0, listed.stderr
+    first, second = listed.stdout.splitlines()[0], listed.stdout.splitlines()[-1]
+    assert first.strip().startswith("2x") and "who ran the show" in first
+    assert "colour" in second
+
+    taught = tourbot(
+        "teach",
+        "who-organised",
+        "who",
+        "ran",
+        "the",
+        "show",
+        "--by",
+        "alice",
+        "--knowledge",
+        str(kb),
+    )
+    assert taught.returncode == 0, taught.stderr
+    asked = json.loads(tourbot("ask", "--json", "--knowledge", str(kb), "who ran the show").stdout)
+    assert asked["match"]["id"] == "who-organised"
+    refused = tourbot("teach", "nope", "anything", "--knowledge", str(kb))
+    assert refused.returncode == 1 and "no Q&A with the id 'nope'" in refused.stderr
