@@ -15,7 +15,6 @@ none of those limits is reached and the shortlist is exactly the plain inverted-
 
 from __future__ import annotations
 
-import heapq
 import math
 from array import array
 from bisect import bisect_left
@@ -35,18 +34,25 @@ from .textnorm import Normaliser, content_tokens
 SHORTLIST = 48
 # A word in more than this many phrasings says little about the topic on its own; it is
 # scored but not used to gather candidates unless nothing rarer matched (and then only its
-# first COMMON_POSTINGS phrasings are gathered).
+# first GATHER_BUDGET phrasings are gathered).
 COMMON_POSTINGS = 4000
 # Words (rarest first) gather candidates while the candidates plus the word's phrasings stay
 # within this budget; past it a word only adds its weight to candidates already gathered.
-# A base of up to GATHER_BUDGET / 2 phrasings never reaches it.
-GATHER_BUDGET = 1500
+# A base of up to GATHER_BUDGET / 2 phrasings never reaches it, so there the shortlist is
+# the same as gathering from every word.
+GATHER_BUDGET = 1000
+# Past the budget, at most this many set lookups are spent adding weight to candidates.
+RESCORE_WORK = 3000
+# Words in more phrasings than this also keep their postings as a set, for those lookups.
+POSTING_SET_MIN = 100
 # Below this vocabulary size a typo is corrected by comparing it with every known word;
 # above it, through the deletion index (same result, found faster).
 SCAN_VOCABULARY = 2000
-# Deletion-index keys: 32 bits of the deleted-form's hash above the word's number.
+# Deletion-index keys: 256 buckets by hash, then 35 more bits of the hash above 28 bits of
+# word number (63 bits: a signed 64-bit integer).
+_BUCKETS = 256
 _WORD_BITS = 28
-_HASH_MASK = (1 << 32) - 1
+_HASH_MASK = (1 << 35) - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +63,7 @@ class Target:
     kind: str  # "qa" or "fact"
     display: str  # the canonical question (Q&A) or the fact sentence
     phrasings: tuple[str, ...]
+    context: str = ""  # the article's words it cites (its quotes): weaker evidence
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,10 +76,18 @@ class QueryTerms:
 
 def targets_from_knowledge(knowledge: Knowledge) -> list[Target]:
     targets = [
-        Target(qa.id, "qa", qa.question, (qa.question, *knowledge.phrasings(qa)))
+        Target(
+            qa.id,
+            "qa",
+            qa.question,
+            (qa.question, *knowledge.phrasings(qa)),
+            " ".join(c.quote for c in knowledge.citations(qa)),
+        )
         for qa in knowledge.qas.values()
     ]
-    targets += [Target(f.id, "fact", f.text, (f.text,)) for f in knowledge.facts.values()]
+    targets += [
+        Target(f.id, "fact", f.text, (f.text,), f.citation.quote) for f in knowledge.facts.values()
+    ]
     return targets
 
 
@@ -100,29 +115,31 @@ class _DeletionIndex:
     at most k characters from each gives a common string. So each word is filed under its
     deleted forms (2 deletions for words of 5+ letters, since only typos of 7+ letters may
     have 2 edits, else 1) and a typo's own deleted forms find every candidate; the exact
-    distance then decides. Keys are kept as sorted 64-bit integers (part of the deleted
-    form's hash, then the word number), so 1,000,000 keys take 8 MB.
+    distance then decides. Keys are 64-bit integers (40 bits of the deleted form's hash,
+    then the word number) in 256 sorted arrays, so a million keys take 8 MB and are
+    sorted a bucket at a time.
     """
 
     def __init__(self, vocabulary: list[str]) -> None:
-        keys = array("q")
+        buckets = [array("q") for _ in range(_BUCKETS)]
         for number, word in enumerate(vocabulary):
-            depth = 2 if len(word) >= 5 else 1
-            keys.extend(
-                (hash(form) & _HASH_MASK) << _WORD_BITS | number for form in _deletions(word, depth)
-            )
-        self.keys = array("q", sorted(keys))
-        self.vocabulary = vocabulary
+            for form in _deletions(word, 2 if len(word) >= 5 else 1):
+                digest = hash(form)
+                buckets[digest % _BUCKETS].append(
+                    (digest // _BUCKETS & _HASH_MASK) << _WORD_BITS | number
+                )
+        self.buckets = [array("q", sorted(bucket)) for bucket in buckets]
 
     def candidates(self, word: str, depth: int) -> set[int]:
         found: set[int] = set()
-        keys = self.keys
         mask = (1 << _WORD_BITS) - 1
         for form in _deletions(word, depth):
-            prefix = (hash(form) & _HASH_MASK) << _WORD_BITS
-            position = bisect_left(keys, prefix)
-            end = prefix | mask
-            while position < len(keys) and keys[position] <= end:
+            digest = hash(form)
+            keys = self.buckets[digest % _BUCKETS]
+            first = (digest // _BUCKETS & _HASH_MASK) << _WORD_BITS
+            last = first | mask
+            position = bisect_left(keys, first)
+            while position < len(keys) and keys[position] <= last:
                 found.add(keys[position] & mask)
                 position += 1
         return found
@@ -137,6 +154,8 @@ class KnowledgeIndex:
         self.phrasing_target = array("I")
         # The content words each target knows: a tuple is a third of a frozenset's size.
         self.target_vocab: list[tuple[str, ...]] = []
+        # Words only the answer and its quotes use: weaker evidence than a phrasing's.
+        self.context_vocab: list[tuple[str, ...]] = []
         postings: dict[str, array[int]] = {}
         canonical: dict[str, str] = {}  # each word's one shared string
         document_frequency: dict[str, int] = defaultdict(int)
@@ -157,7 +176,12 @@ class KnowledgeIndex:
                     posting.append(phrasing_no)
                     vocab[word] = None
             self.target_vocab.append(tuple(vocab))
-            for word in vocab:
+            context = content_tokens(normaliser.normalise(target.context).split())
+            only_context = tuple(
+                canonical.setdefault(w, w) for w in dict.fromkeys(context) if w not in vocab
+            )
+            self.context_vocab.append(only_context)
+            for word in (*vocab, *only_context):
                 document_frequency[word] += 1
         total = max(1, len(self.targets))
         self.idf: dict[str, float] = {
@@ -165,6 +189,11 @@ class KnowledgeIndex:
         }
         self.unknown_idf = math.log(1 + total) + 1.0
         self.postings: dict[str, array[int]] = postings
+        self._posting_sets: dict[str, frozenset[int]] = {
+            word: frozenset(posting)
+            for word, posting in postings.items()
+            if POSTING_SET_MIN < len(posting) <= COMMON_POSTINGS
+        }
         self._vocabulary = sorted(self.idf)
         self._deletion_index = (
             _DeletionIndex(self._vocabulary) if len(self._vocabulary) > SCAN_VOCABULARY else None
@@ -174,23 +203,18 @@ class KnowledgeIndex:
     def _correct_uncached(self, word: str) -> str | None:
         """The known word a typo most likely meant ("recyling" -> "recycling"), if any.
 
-        The closest known word within the allowed edits; on a tie, the first in alphabetical
-        order.
+        Among equally close words the most common one wins, as in classic spelling
+        correction: "wat" is far more likely "what" than "way".
         """
-        allowed = _typo_depth(word)
-        if not allowed:
+        if len(word) < 3 or word.isdigit():
             return None
-        if self._deletion_index is None:
-            found = process.extractOne(
-                word, self._vocabulary, scorer=OSA.distance, score_cutoff=allowed
-            )
-            return None if found is None else found[0]
-        best: tuple[int, int] | None = None
-        for number in self._deletion_index.candidates(word, allowed):
-            distance = OSA.distance(word, self._vocabulary[number], score_cutoff=allowed)
-            if distance <= allowed and (best is None or (distance, number) < best):
-                best = (distance, number)
-        return None if best is None else self._vocabulary[best[1]]
+        allowed = 1 if len(word) < 7 else 2
+        found = process.extract(
+            word, self._vocabulary, scorer=OSA.distance, score_cutoff=allowed, limit=None
+        )
+        if not found:
+            return None
+        return min(found, key=lambda f: (f[1], self.idf[f[0]], f[0]))[0]
 
     def terms(self, question: str) -> QueryTerms:
         normalised = self.normaliser.normalise(question)
@@ -213,21 +237,36 @@ class KnowledgeIndex:
         return QueryTerms(normalised, tuple(tokens), frozenset(corrected), tuple(unknown))
 
     def shortlist(self, terms: QueryTerms) -> list[int]:
-        """Phrasings sharing the rarest, most telling words with the question."""
-        scores: dict[int, float] = defaultdict(float)
-        words = sorted(set(terms.tokens), key=lambda w: -self.idf[w])
-        for word in words:
+        """Phrasings sharing the rarest, most telling words with the question.
+
+        Words are taken rarest first. While the candidates stay within GATHER_BUDGET, each
+        word adds its phrasings (and its weight to those already there); after that, words
+        only add weight to the candidates gathered, rarest first, until RESCORE_WORK set
+        lookups are spent. Ties keep the order in which candidates were gathered.
+        """
+        scores: dict[int, float] = {}
+        gathered: frozenset[int] | None = None  # set once candidates stop being added
+        work = 0
+        for word in sorted(set(terms.tokens), key=lambda w: -self.idf[w]):
             posting = self.postings.get(word, ())
             weight = self.idf[word]
             if not scores:
                 # Nothing rarer matched: gather from this word however common it is.
-                scores.update(dict.fromkeys(posting[:COMMON_POSTINGS], weight))
+                scores = dict.fromkeys(posting[:GATHER_BUDGET], weight)
             elif len(posting) > COMMON_POSTINGS:
                 continue
-            elif len(scores) + len(posting) <= GATHER_BUDGET:
+            elif gathered is None and len(scores) + len(posting) <= GATHER_BUDGET:
                 for phrasing_no in posting:
-                    scores[phrasing_no] += weight
+                    scores[phrasing_no] = scores.get(phrasing_no, 0.0) + weight
             else:
-                for phrasing_no in scores.keys() & posting:
+                if gathered is None:
+                    gathered = frozenset(scores)
+                work += min(len(gathered), len(posting))
+                if work > RESCORE_WORK:
+                    break
+                members = self._posting_sets.get(word)
+                hits = gathered.intersection(posting) if members is None else gathered & members
+                for phrasing_no in hits:
                     scores[phrasing_no] += weight
-        return heapq.nlargest(SHORTLIST, scores, key=scores.__getitem__)
+        # sorted() is stable, so this is heapq.nlargest(SHORTLIST, ...), only faster.
+        return sorted(scores, key=scores.__getitem__, reverse=True)[:SHORTLIST]

@@ -20,6 +20,8 @@ from .knowledge import Knowledge
 
 # Partial credit for a word we only reached by typo correction.
 CORRECTED_CREDIT = 0.8
+# Partial credit for a word only the cited quotes use, not any phrasing.
+CONTEXT_CREDIT = 0.7
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,13 +54,16 @@ class Matcher:
 
     def _coverage(self, terms: QueryTerms, target: int) -> float:
         vocab = self.index.target_vocab[target]
+        context = self.index.context_vocab[target]
         idf = self.index.idf
         asked = covered = 0.0
         for word in terms.tokens:
             weight = idf[word]
             asked += weight
-            if word in vocab:
-                covered += weight * (CORRECTED_CREDIT if word in terms.corrected else 1.0)
+            credit = 1.0 if word in vocab else CONTEXT_CREDIT if word in context else 0.0
+            if word in terms.corrected:
+                credit *= CORRECTED_CREDIT
+            covered += weight * credit
         asked += self.index.unknown_idf * len(terms.unknown)
         return covered / asked if asked else 0.0
 
@@ -106,10 +111,18 @@ class Matcher:
             return found.id
         return self._first_citing.get(found.id)
 
+    def _same_answer(self, a: int, b: int) -> bool:
+        """True if two targets give the same evidence: one Q&A and a fact it cites."""
+        first, second = self.index.targets[a], self.index.targets[b]
+        if first.kind == second.kind:
+            return first.id == second.id
+        qa, fact = (first, second) if first.kind == "qa" else (second, first)
+        return fact.id in self.knowledge.qas[qa.id].cites
+
     def _first_other_qa(self, ranked: list[Scored], best: Scored) -> Scored | None:
-        best_qa = self._qa_for(best.target)
+        """The best-ranked target that would give a different answer from ``best``."""
         for scored in ranked[1:]:
-            if self._qa_for(scored.target) != best_qa:
+            if not self._same_answer(best.target, scored.target):
                 return scored
         return None
 
