@@ -24,6 +24,7 @@ STOPWORDS = frozenset(
     they he she his her we our us you your i me my mine am so as than then too very can could
     would should will shall may might must just also any some such please pls plz tell know
     hey hi hello bot tourbot ok okay thanks thank s
+    list give show explain describe info information detail details
     """.split()
 )
 
