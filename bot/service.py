@@ -8,6 +8,7 @@ version and a broken edit never replaces the last good one.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +51,7 @@ class AnswerService:
         self.directory = directory
         self.thresholds = thresholds
         self._seen = fingerprint(directory)
+        self._reloading = threading.Lock()  # the watcher and /kb reload may race
         self._snapshot = self._build(load_knowledge(directory), version=1)
 
     def _build(self, knowledge: Knowledge, version: int) -> Snapshot:
@@ -89,12 +91,13 @@ class AnswerService:
 
     def reload(self) -> ReloadResult:
         """Validate the files on disk and swap them in; on problems keep the current ones."""
-        self._seen = fingerprint(self.directory)
-        try:
-            knowledge = load_knowledge(self.directory)
-        except KnowledgeError as err:
-            log.warning("knowledge reload rejected: %d problem(s)", len(err.problems))
-            return ReloadResult(False, self._snapshot.version, tuple(err.problems))
-        self._snapshot = self._build(knowledge, self._snapshot.version + 1)
-        log.info("knowledge reloaded: version %d", self._snapshot.version)
-        return ReloadResult(True, self._snapshot.version)
+        with self._reloading:
+            self._seen = fingerprint(self.directory)
+            try:
+                knowledge = load_knowledge(self.directory)
+            except KnowledgeError as err:
+                log.warning("knowledge reload rejected: %d problem(s)", len(err.problems))
+                return ReloadResult(False, self._snapshot.version, tuple(err.problems))
+            self._snapshot = self._build(knowledge, self._snapshot.version + 1)
+            log.info("knowledge reloaded: version %d", self._snapshot.version)
+            return ReloadResult(True, self._snapshot.version)
