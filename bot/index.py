@@ -10,7 +10,8 @@ postings are compact arrays, each word string is stored once, typo correction lo
 deletion index instead of comparing against the whole vocabulary, and the shortlist stops
 gathering new candidates from mid-frequency words once it has enough (they still add to the
 scores of the candidates already gathered). On a curated base of a few hundred phrasings
-none of those limits is reached and the shortlist is exactly the plain inverted-index one.
+(up to SMALL_BASE) none of those limits is reached and the shortlist is exactly the plain
+inverted-index one.
 """
 
 from __future__ import annotations
@@ -34,20 +35,21 @@ from .textnorm import Normaliser, content_tokens
 SHORTLIST = 48
 # A word in more than this many phrasings says little about the topic on its own; it is
 # scored but not used to gather candidates unless nothing rarer matched (and then only its
-# first GATHER_BUDGET phrasings are gathered).
+# first budget's worth of phrasings is gathered).
 COMMON_POSTINGS = 4000
 # Words (rarest first) gather candidates while the candidates plus the word's phrasings stay
 # within this budget; past it a word only adds its weight to candidates already gathered.
-# A base of up to GATHER_BUDGET / 2 phrasings never reaches it, so there the shortlist is
-# the same as gathering from every word.
-GATHER_BUDGET = 1000
+GATHER_BUDGET = 800
+# A base of up to this many phrasings gets a budget it can never reach (twice its size), so
+# its shortlist is exactly the plain one: every word gathers.
+SMALL_BASE = 2000
 # Past the budget, at most this many set lookups are spent adding weight to candidates.
-RESCORE_WORK = 3000
+RESCORE_WORK = 2000
 # Words in more phrasings than this also keep their postings as a set, for those lookups.
 POSTING_SET_MIN = 100
 # Below this vocabulary size a typo is corrected by comparing it with every known word;
 # above it, through the deletion index (same result, found faster).
-SCAN_VOCABULARY = 2000
+SCAN_VOCABULARY = 500
 # Deletion-index keys: 256 buckets by hash, then 35 more bits of the hash above 28 bits of
 # word number (63 bits: a signed 64-bit integer).
 _BUCKETS = 256
@@ -99,13 +101,6 @@ def _deletions(word: str, depth: int) -> set[str]:
         layer = {w[:i] + w[i + 1 :] for w in layer for i in range(len(w))}
         found |= layer
     return found
-
-
-def _typo_depth(word: str) -> int:
-    """How many edits a typo of ``word`` may have (0: too short to correct)."""
-    if len(word) < 3 or word.isdigit():
-        return 0
-    return 1 if len(word) < 7 else 2
 
 
 class _DeletionIndex:
@@ -189,6 +184,10 @@ class KnowledgeIndex:
         }
         self.unknown_idf = math.log(1 + total) + 1.0
         self.postings: dict[str, array[int]] = postings
+        phrasings = len(self.phrasing_text)
+        self._gather_budget = (
+            max(GATHER_BUDGET, 2 * phrasings) if phrasings <= SMALL_BASE else GATHER_BUDGET
+        )
         self._posting_sets: dict[str, frozenset[int]] = {
             word: frozenset(posting)
             for word, posting in postings.items()
@@ -209,12 +208,23 @@ class KnowledgeIndex:
         if len(word) < 3 or word.isdigit():
             return None
         allowed = 1 if len(word) < 7 else 2
-        found = process.extract(
-            word, self._vocabulary, scorer=OSA.distance, score_cutoff=allowed, limit=None
-        )
-        if not found:
+        close: list[tuple[str, float]]
+        if self._deletion_index is None:
+            found = process.extract(
+                word, self._vocabulary, scorer=OSA.distance, score_cutoff=allowed, limit=None
+            )
+            close = [(choice, distance) for choice, distance, _ in found]
+        else:
+            # The same words the scan above finds, looked up instead of scanned for.
+            close = []
+            for number in self._deletion_index.candidates(word, allowed):
+                choice = self._vocabulary[number]
+                distance = OSA.distance(word, choice, score_cutoff=allowed)
+                if distance <= allowed:
+                    close.append((choice, distance))
+        if not close:
             return None
-        return min(found, key=lambda f: (f[1], self.idf[f[0]], f[0]))[0]
+        return min(close, key=lambda f: (f[1], self.idf[f[0]], f[0]))[0]
 
     def terms(self, question: str) -> QueryTerms:
         normalised = self.normaliser.normalise(question)
@@ -239,7 +249,7 @@ class KnowledgeIndex:
     def shortlist(self, terms: QueryTerms) -> list[int]:
         """Phrasings sharing the rarest, most telling words with the question.
 
-        Words are taken rarest first. While the candidates stay within GATHER_BUDGET, each
+        Words are taken rarest first. While the candidates stay within the budget, each
         word adds its phrasings (and its weight to those already there); after that, words
         only add weight to the candidates gathered, rarest first, until RESCORE_WORK set
         lookups are spent. Ties keep the order in which candidates were gathered.
@@ -252,10 +262,10 @@ class KnowledgeIndex:
             weight = self.idf[word]
             if not scores:
                 # Nothing rarer matched: gather from this word however common it is.
-                scores = dict.fromkeys(posting[:GATHER_BUDGET], weight)
+                scores = dict.fromkeys(posting[: self._gather_budget], weight)
             elif len(posting) > COMMON_POSTINGS:
                 continue
-            elif gathered is None and len(scores) + len(posting) <= GATHER_BUDGET:
+            elif gathered is None and len(scores) + len(posting) <= self._gather_budget:
                 for phrasing_no in posting:
                     scores[phrasing_no] = scores.get(phrasing_no, 0.0) + weight
             else:

@@ -1,0 +1,1 @@
+"""Benchmarks for tourbot's matcher: speed, memory and answer quality (not shipped)."""

@@ -1,0 +1,52 @@
+"""The matcher benchmark's quick path runs and writes the results it promises.
+
+A smoke test, not a timing assertion: speed depends on the machine, so only the shape of
+the results and the fact that both matchers answered something are checked.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from benchmarks import match
+
+SPEED_KEYS = {"median_ms", "p99_ms", "max_ms", "questions_per_second", "questions", "outcomes"}
+
+
+def test_quick_benchmark_writes_results(tmp_path: Path) -> None:
+    out = tmp_path / "match.json"
+    code = match.main(["--quick", "--sizes", "120", "--queries", "16", "--json", str(out)])
+    assert code == 0
+    results = json.loads(out.read_text(encoding="utf-8"))
+
+    assert set(results) >= {
+        "meta",
+        "speed",
+        "reload",
+        "memory",
+        "cold_start",
+        "quality",
+        "targets",
+    }
+    assert results["meta"]["quick"] is True
+    synthetic = [row for row in results["speed"] if row["knowledge"] == "synthetic-120"]
+    assert len(synthetic) == 1
+    row = synthetic[0]
+    assert row["qas"] == 120 and row["phrasings"] > 120
+    for who in ("matcher", "baseline"):
+        assert set(row[who]) >= SPEED_KEYS
+        assert row[who]["questions"] > 0
+        assert row[who]["outcomes"]["answered"] > 0, f"the {who} answered nothing"
+    assert row["speedup_median"] > 0 and row["speedup_p99"] > 0
+    assert row["build_s"] >= 0
+
+    memory = results["memory"]
+    assert memory["size"] == 120 and memory["peak_rss_mb"] > 0 and "method" in memory
+    assert results["cold_start"]["ask_median_ms"] > 0
+    assert set(results["targets"]) == {
+        "p99_10k_ms",
+        "p99_100k_ms",
+        "speedup_10k",
+        "memory_100k_mb",
+    }
