@@ -14,10 +14,11 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from bot.answer import Answer, MatchRef, Outcome
+from bot.answer import Answer, Outcome
 from bot.evaluation import Labelled, is_correct
 from bot.index import targets_from_knowledge
 from bot.knowledge import Knowledge
+from bot.matcher import cited_answer
 
 # Used when there is no labelled dev set to tune on.
 DEFAULT_THRESHOLD = 85.0
@@ -60,19 +61,7 @@ class NaiveBaseline:
 
     def _answer(self, target_no: int, score: float) -> Answer:
         target = self.targets[target_no]
-        if target.kind == "qa":
-            qa = self.knowledge.qas[target.id]
-            text, citations = qa.answer, self.knowledge.citations(qa)
-        else:
-            fact = self.knowledge.facts[target.id]
-            text, citations = fact.text, (fact.citation,)
-        return Answer(
-            Outcome.ANSWERED,
-            score,
-            text=text,
-            citations=citations,
-            match=MatchRef(target.id, target.kind),
-        )
+        return cited_answer(self.knowledge, target.id, target.kind, score)
 
 
 @dataclass(frozen=True, slots=True)

@@ -139,24 +139,29 @@ class Matcher:
 
     def answer_target(self, target: int, confidence: float = 100.0) -> Answer:
         found = self.index.targets[target]
-        if found.kind == "qa":
-            qa = self.knowledge.qas[found.id]
-            text, citations = qa.answer, self.knowledge.citations(qa)
-        else:
-            fact = self.knowledge.facts[found.id]
-            text, citations = fact.text, (fact.citation,)
-        return Answer(
-            Outcome.ANSWERED,
-            confidence,
-            text=text,
-            citations=citations,
-            match=MatchRef(found.id, found.kind),
-        )
+        return cited_answer(self.knowledge, found.id, found.kind, confidence)
 
     def answer_id(self, target_id: str) -> Answer | None:
         """Answer a known Q&A or fact directly, e.g. when a "did you mean" button is pressed."""
         target = self.index.by_id.get(target_id)
         return None if target is None else self.answer_target(target)
+
+
+def cited_answer(knowledge: Knowledge, target_id: str, kind: str, confidence: float) -> Answer:
+    """The answer a Q&A or a fact gives, with the quotes that back it."""
+    if kind == "qa":
+        qa = knowledge.qas[target_id]
+        text, citations = qa.answer, knowledge.citations(qa)
+    else:
+        fact = knowledge.facts[target_id]
+        text, citations = fact.text, (fact.citation,)
+    return Answer(
+        Outcome.ANSWERED,
+        confidence,
+        text=text,
+        citations=citations,
+        match=MatchRef(target_id, kind),
+    )
 
 
 def _similarity(question: str, phrasing: str) -> float:
