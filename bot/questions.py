@@ -8,11 +8,15 @@ MAX_QUESTION_CHARS = 500
 class QuestionError(ValueError):
     """A question we refuse before matching; the message is shown to the user as is."""
 
+    def __init__(self, message: str, *, empty: bool = False) -> None:
+        super().__init__(message)
+        self.empty = empty
+
 
 def clean_question(text: str) -> str:
     question = " ".join(text.split())
     if not question:
-        raise QuestionError("the question is empty")
+        raise QuestionError("the question is empty", empty=True)
     if len(question) > MAX_QUESTION_CHARS:
         raise QuestionError(
             f"the question is {len(question)} characters long; "

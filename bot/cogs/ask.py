@@ -100,7 +100,7 @@ class Ask(commands.Cog):
         except QuestionError as err:
             if addressed:
                 hint = "Ask me about the EV study tour, e.g. `@me when was the tour?`"
-                reason = hint if "empty" in str(err) else f"Sorry: {err}."
+                reason = hint if err.empty else f"Sorry: {err}."
                 await message.reply(reason, allowed_mentions=none)
             return
         refusal = self._slow_down(message.author.id)
