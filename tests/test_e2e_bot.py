@@ -324,3 +324,10 @@ async def test_reply_stays_within_discord_limits(start_bot: Any, fake: FakeDisco
     )
     assert len(embed) <= 6000 and len(embed.description or "") <= 4096
     assert all(len(f.value or "") <= 1024 for f in embed.fields) and len(embed.fields) <= 25
+
+
+async def test_bare_mention_gets_a_hint(start_bot: Any, fake: FakeDiscord) -> None:
+    harness = await start_bot()
+    reply = await harness.reply_to(lambda: fake.mention_bot(""))
+    assert "Ask me about the EV study tour" in reply.json["content"]
+    assert_pings_nobody(reply.json)
