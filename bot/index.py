@@ -28,7 +28,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from .knowledge import Knowledge
-from .textnorm import Normaliser, content_tokens
+from .textnorm import Normaliser, content_tokens, word_key
 
 # How many phrasings reach the fuzzy scorer; plenty for a curated base, and it bounds the
 # cost per question whatever the size of the knowledge base.
@@ -147,15 +147,20 @@ class KnowledgeIndex:
         self.by_id: dict[str, int] = {t.id: i for i, t in enumerate(self.targets)}
         self.phrasing_text: list[str] = []
         self.phrasing_target = array("I")
+        # Each phrasing's content words (as index keys), for the word-overlap score.
+        self.phrasing_keys: list[tuple[str, ...]] = []
         # The content words each target knows: a tuple is a third of a frozenset's size.
         self.target_vocab: list[tuple[str, ...]] = []
+        # Of those, the words only one of the target's phrasings uses: weaker evidence.
+        self.target_rare: list[tuple[str, ...]] = []
         # Words only the answer and its quotes use: weaker evidence than a phrasing's.
         self.context_vocab: list[tuple[str, ...]] = []
         postings: dict[str, array[int]] = {}
         canonical: dict[str, str] = {}  # each word's one shared string
         document_frequency: dict[str, int] = defaultdict(int)
+        surface: set[str] = set()  # words as written, for typo correction
         for target_no, target in enumerate(self.targets):
-            vocab: dict[str, None] = {}
+            vocab: dict[str, int] = {}  # word -> how many phrasings use it
             for phrasing in target.phrasings:
                 text = normaliser.normalise(phrasing)
                 if not text:
@@ -163,17 +168,28 @@ class KnowledgeIndex:
                 phrasing_no = len(self.phrasing_text)
                 self.phrasing_text.append(text)
                 self.phrasing_target.append(target_no)
+                keys: dict[str, None] = {}
                 for token in set(content_tokens(text.split())):
-                    word = canonical.setdefault(token, token)
+                    surface.add(token)
+                    key = word_key(token)
+                    word = canonical.setdefault(key, key)
+                    if word in keys:
+                        continue
+                    keys[word] = None
                     posting = postings.get(word)
                     if posting is None:
                         posting = postings[word] = array("I")
                     posting.append(phrasing_no)
-                    vocab[word] = None
+                    vocab[word] = vocab.get(word, 0) + 1
+                self.phrasing_keys.append(tuple(keys))
             self.target_vocab.append(tuple(vocab))
+            self.target_rare.append(tuple(w for w, uses in vocab.items() if uses == 1))
             context = content_tokens(normaliser.normalise(target.context).split())
+            surface.update(context)
             only_context = tuple(
-                canonical.setdefault(w, w) for w in dict.fromkeys(context) if w not in vocab
+                canonical.setdefault(k, k)
+                for k in dict.fromkeys(map(word_key, context))
+                if k not in vocab
             )
             self.context_vocab.append(only_context)
             for word in (*vocab, *only_context):
@@ -193,7 +209,7 @@ class KnowledgeIndex:
             for word, posting in postings.items()
             if POSTING_SET_MIN < len(posting) <= COMMON_POSTINGS
         }
-        self._vocabulary = sorted(self.idf)
+        self._vocabulary = sorted(surface)
         self._deletion_index = (
             _DeletionIndex(self._vocabulary) if len(self._vocabulary) > SCAN_VOCABULARY else None
         )
@@ -224,26 +240,29 @@ class KnowledgeIndex:
                     close.append((choice, distance))
         if not close:
             return None
-        return min(close, key=lambda f: (f[1], self.idf[f[0]], f[0]))[0]
+        return min(close, key=lambda f: (f[1], self.idf[word_key(f[0])], f[0]))[0]
 
     def terms(self, question: str) -> QueryTerms:
         normalised = self.normaliser.normalise(question)
         tokens: list[str] = []
         corrected: set[str] = set()
         unknown: list[str] = []
+        rewritten: dict[str, str] = {}
         for word in content_tokens(normalised.split()):
-            if word in self.idf:
-                tokens.append(word)
+            key = word_key(word)
+            if key in self.idf:
+                tokens.append(key)
                 continue
             fixed = self._correct(word)
             if fixed is None:
                 unknown.append(word)
             else:
-                tokens.append(fixed)
-                corrected.add(fixed)
-        if corrected:
-            fixed_words = {w: self._correct(w) for w in normalised.split() if w not in self.idf}
-            normalised = " ".join(fixed_words.get(w) or w for w in normalised.split())
+                rewritten[word] = fixed
+                key = word_key(fixed)
+                tokens.append(key)
+                corrected.add(key)
+        if rewritten:
+            normalised = " ".join(rewritten.get(w, w) for w in normalised.split())
         return QueryTerms(normalised, tuple(tokens), frozenset(corrected), tuple(unknown))
 
     def shortlist(self, terms: QueryTerms) -> list[int]:

@@ -20,13 +20,19 @@ from .knowledge import Knowledge
 
 # Partial credit for a word we only reached by typo correction.
 CORRECTED_CREDIT = 0.8
+# Partial credit for a word only one of the target's phrasings uses: the target knows it,
+# but it is not what the target is about ("how many countries sent people" does not make
+# "how many people came" a question about the number of countries).
+RARE_CREDIT = 0.7
 # Partial credit for a word only the cited quotes use, not any phrasing.
 CONTEXT_CREDIT = 0.7
+# Share of the similarity that comes from the shared words rather than the spelling.
+OVERLAP_WEIGHT = 0.3
 
 
 @dataclass(frozen=True, slots=True)
 class Thresholds:
-    answer: float = 72.0  # at or above: answer outright
+    answer: float = 68.0  # at or above: answer outright
     suggest: float = 50.0  # at or above (but below answer): "did you mean"
     margin: float = 4.0  # a runner-up this close to the best makes an answer a suggestion
     max_suggestions: int = 3
@@ -52,15 +58,42 @@ class Matcher:
 
     # -- scoring -------------------------------------------------------------------------
 
+    def _similarity(self, question: str, asked: frozenset[str], phrasing_no: int) -> float:
+        """How close the question is to one phrasing, 0-100.
+
+        ``WRatio`` forgives typos and word order, but it scores 85.5 whenever one text's
+        words are a subset of the other's, so "list the participating countries" looks
+        equally like "how many countries participated" and "which countries participated".
+        Blending in the overlap of their words (an F1 weighted by rarity) breaks such ties:
+        a phrasing loses for every telling word it has that the question lacks.
+        """
+        spelling = fuzz.WRatio(question, self.index.phrasing_text[phrasing_no])
+        return (1 - OVERLAP_WEIGHT) * spelling + OVERLAP_WEIGHT * 100 * self._overlap(
+            asked, self.index.phrasing_keys[phrasing_no]
+        )
+
+    def _overlap(self, asked: frozenset[str], phrasing: tuple[str, ...]) -> float:
+        idf = self.index.idf
+        shared = sum(idf[word] for word in phrasing if word in asked)
+        if not shared:
+            return 0.0
+        precision = shared / sum(idf[word] for word in phrasing)
+        recall = shared / sum(idf[word] for word in asked)
+        return 2 * precision * recall / (precision + recall)
+
     def _coverage(self, terms: QueryTerms, target: int) -> float:
         vocab = self.index.target_vocab[target]
+        rare = self.index.target_rare[target]
         context = self.index.context_vocab[target]
         idf = self.index.idf
         asked = covered = 0.0
         for word in terms.tokens:
             weight = idf[word]
             asked += weight
-            credit = 1.0 if word in vocab else CONTEXT_CREDIT if word in context else 0.0
+            if word in vocab:
+                credit = RARE_CREDIT if word in rare else 1.0
+            else:
+                credit = CONTEXT_CREDIT if word in context else 0.0
             if word in terms.corrected:
                 credit *= CORRECTED_CREDIT
             covered += weight * credit
@@ -73,10 +106,10 @@ class Matcher:
         if not terms.tokens:
             return []
         best_similarity: dict[int, float] = {}
+        asked = frozenset(terms.tokens)
         for phrasing_no in self.index.shortlist(terms):
             target = self.index.phrasing_target[phrasing_no]
-            text = self.index.phrasing_text[phrasing_no]
-            similarity = _similarity(terms.normalised, text)
+            similarity = self._similarity(terms.normalised, asked, phrasing_no)
             if similarity > best_similarity.get(target, -1.0):
                 best_similarity[target] = similarity
         ranked = []
@@ -162,10 +195,6 @@ def cited_answer(knowledge: Knowledge, target_id: str, kind: str, confidence: fl
         citations=citations,
         match=MatchRef(target_id, kind),
     )
-
-
-def _similarity(question: str, phrasing: str) -> float:
-    return float(fuzz.WRatio(question, phrasing))
 
 
 def complete(matcher: Matcher, partial: str, limit: int = 25) -> list[Suggestion]:

@@ -11,6 +11,9 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
+
+import snowballstemmer
 
 _POSSESSIVE = re.compile(r"(\w)'s\b")
 _NON_WORD = re.compile(r"[^\w]+")
@@ -24,6 +27,7 @@ STOPWORDS = frozenset(
     they he she his her we our us you your i me my mine am so as than then too very can could
     would should will shall may might must just also any some such please pls plz tell know
     hey hi hello bot tourbot ok okay thanks thank s
+    lol lmao haha um uh hmm btw pls guys bro yo ya
     list give show explain describe info information detail details
     """.split()
 )
@@ -77,6 +81,20 @@ class Normaliser:
 
     def tokens(self, text: str) -> list[str]:
         return self.normalise(text).split()
+
+
+_ENGLISH = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def word_key(token: str) -> str:
+    """The form a content word is indexed under: its Porter2 stem.
+
+    People ask with whatever form of a word comes to mind ("participating countries",
+    "who participated", "the participants"); matching stems lets one phrasing stand for
+    all of them. Phrasings themselves keep their surface form for the fuzzy comparison.
+    """
+    return str(_ENGLISH.stemWord(token))
 
 
 def content_tokens(tokens: Iterable[str]) -> list[str]:

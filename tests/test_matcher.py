@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from rapidfuzz import fuzz
 
 from bot.answer import Outcome
 from bot.knowledge import load_knowledge
-from bot.matcher import Matcher, Thresholds, complete
+from bot.matcher import RARE_CREDIT, Matcher, Thresholds, complete
 from bot.textnorm import Normaliser
 from tests.helpers import write_small_knowledge
 
@@ -40,7 +41,14 @@ def test_typos_are_corrected(matcher: Matcher) -> None:
 
 @pytest.mark.parametrize(
     "question",
-    ["what is the price of a Tata Nexon", "hi", "thanks!", "how much did the tour cost", "???"],
+    [
+        "what is the price of a Tata Nexon",
+        "hi",
+        "thanks!",
+        "how much did the tour cost",
+        "???",
+        "lol",
+    ],
 )
 def test_abstains_when_the_question_asks_about_unknown_things(
     matcher: Matcher, question: str
@@ -72,3 +80,56 @@ def test_fact_can_answer_directly(matcher: Matcher) -> None:
     answer = matcher.ask("Participants visited LOHUM and Omega Seiki Mobility")
     assert answer.answered and answer.match is not None
     assert answer.match.id in ("companies", "which-companies")
+
+
+COUNT_OR_WHICH = """\
+qa:
+  - id: country-count
+    question: How many countries took part?
+    phrasings:
+      - how many countries participated
+      - how many countries came
+      - how many countries sent people
+    answer: Seven.
+    cites: [tour-dates]
+  - id: countries
+    question: Which countries took part?
+    phrasings:
+      - which countries participated
+    answer: Seven Asian nations.
+    cites: [organisers]
+"""
+
+
+@pytest.fixture
+def count_or_which(tmp_path: Path) -> Matcher:
+    return Matcher(load_knowledge(write_small_knowledge(tmp_path, qa=COUNT_OR_WHICH)))
+
+
+def test_word_forms_meet_through_their_stem(count_or_which: Matcher) -> None:
+    terms = count_or_which.index.terms
+    assert terms("participants").tokens == terms("participating").tokens
+    assert terms("participation").tokens == terms("participated").tokens
+    assert terms("participating").unknown == ()
+
+
+def test_shared_words_break_a_spelling_tie(count_or_which: Matcher) -> None:
+    question = "countries that participated"
+    normalise = count_or_which.index.normaliser.normalise
+    # WRatio alone cannot tell them apart: each phrasing shares a subset of words.
+    spelling = {
+        fuzz.WRatio(normalise(question), normalise(p))
+        for p in ("how many countries participated", "which countries participated")
+    }
+    assert len(spelling) == 1
+    best, runner_up = count_or_which.rank(question)[:2]
+    assert count_or_which.index.targets[best.target].id == "countries"
+    assert best.similarity > runner_up.similarity
+
+
+def test_a_word_only_one_phrasing_uses_is_weaker_evidence(count_or_which: Matcher) -> None:
+    people = count_or_which.rank("people")[0]
+    countries = count_or_which.rank("countries")[0]
+    assert countries.coverage == pytest.approx(1.0)
+    assert people.coverage == pytest.approx(RARE_CREDIT)
+    assert people.coverage < countries.coverage
