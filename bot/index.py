@@ -147,8 +147,12 @@ class KnowledgeIndex:
         self.by_id: dict[str, int] = {t.id: i for i, t in enumerate(self.targets)}
         self.phrasing_text: list[str] = []
         self.phrasing_target = array("I")
-        # Each phrasing's content words (as index keys), for the word-overlap score.
-        self.phrasing_keys: list[tuple[str, ...]] = []
+        # Each phrasing's content words, as word numbers: phrasing n's are
+        # phrasing_words[phrasing_start[n]:phrasing_start[n + 1]]. Flat arrays, because at
+        # 600,000 phrasings a tuple each would cost 50 MB.
+        self.word_number: dict[str, int] = {}
+        self.phrasing_words = array("I")
+        self.phrasing_start = array("I", [0])
         # The content words each target knows: a tuple is a third of a frozenset's size.
         self.target_vocab: list[tuple[str, ...]] = []
         # Of those, the words only one of the target's phrasings uses: weaker evidence.
@@ -157,6 +161,7 @@ class KnowledgeIndex:
         self.context_vocab: list[tuple[str, ...]] = []
         postings: dict[str, array[int]] = {}
         canonical: dict[str, str] = {}  # each word's one shared string
+        numbers = self.word_number
         document_frequency: dict[str, int] = defaultdict(int)
         surface: set[str] = set()  # words as written, for typo correction
         for target_no, target in enumerate(self.targets):
@@ -181,7 +186,8 @@ class KnowledgeIndex:
                         posting = postings[word] = array("I")
                     posting.append(phrasing_no)
                     vocab[word] = vocab.get(word, 0) + 1
-                self.phrasing_keys.append(tuple(keys))
+                self.phrasing_words.extend(numbers.setdefault(w, len(numbers)) for w in keys)
+                self.phrasing_start.append(len(self.phrasing_words))
             self.target_vocab.append(tuple(vocab))
             self.target_rare.append(tuple(w for w, uses in vocab.items() if uses == 1))
             context = content_tokens(normaliser.normalise(target.context).split())
@@ -199,6 +205,17 @@ class KnowledgeIndex:
             word: math.log(1 + total / df) for word, df in document_frequency.items()
         }
         self.unknown_idf = math.log(1 + total) + 1.0
+        # The same weights by word number, and each phrasing's total, for the overlap score.
+        self.word_idf = array("d", [0.0] * len(numbers))
+        for word, number in numbers.items():
+            self.word_idf[number] = self.idf[word]
+        self.phrasing_weight = array(
+            "d",
+            (
+                sum(self.word_idf[w] for w in self.phrasing_words[start:end])
+                for start, end in zip(self.phrasing_start, self.phrasing_start[1:], strict=False)
+            ),
+        )
         self.postings: dict[str, array[int]] = postings
         phrasings = len(self.phrasing_text)
         self._gather_budget = (

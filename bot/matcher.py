@@ -58,7 +58,9 @@ class Matcher:
 
     # -- scoring -------------------------------------------------------------------------
 
-    def _similarity(self, question: str, asked: frozenset[str], phrasing_no: int) -> float:
+    def _similarity(
+        self, question: str, asked: set[int], asked_weight: float, phrasing_no: int
+    ) -> float:
         """How close the question is to one phrasing, 0-100.
 
         ``WRatio`` forgives typos and word order, but it scores 85.5 whenever one text's
@@ -67,19 +69,16 @@ class Matcher:
         Blending in the overlap of their words (an F1 weighted by rarity) breaks such ties:
         a phrasing loses for every telling word it has that the question lacks.
         """
-        spelling = fuzz.WRatio(question, self.index.phrasing_text[phrasing_no])
-        return (1 - OVERLAP_WEIGHT) * spelling + OVERLAP_WEIGHT * 100 * self._overlap(
-            asked, self.index.phrasing_keys[phrasing_no]
-        )
-
-    def _overlap(self, asked: frozenset[str], phrasing: tuple[str, ...]) -> float:
-        idf = self.index.idf
-        shared = sum(idf[word] for word in phrasing if word in asked)
+        index = self.index
+        spelling = fuzz.WRatio(question, index.phrasing_text[phrasing_no])
+        start, end = index.phrasing_start[phrasing_no], index.phrasing_start[phrasing_no + 1]
+        idf = index.word_idf
+        shared = sum(idf[w] for w in index.phrasing_words[start:end] if w in asked)
         if not shared:
-            return 0.0
-        precision = shared / sum(idf[word] for word in phrasing)
-        recall = shared / sum(idf[word] for word in asked)
-        return 2 * precision * recall / (precision + recall)
+            return (1 - OVERLAP_WEIGHT) * spelling
+        # F1 of the shared weight: 2pr / (p + r) with p = shared / phrasing, r = shared / asked.
+        overlap = 2 * shared / (index.phrasing_weight[phrasing_no] + asked_weight)
+        return (1 - OVERLAP_WEIGHT) * spelling + OVERLAP_WEIGHT * 100 * overlap
 
     def _coverage(self, terms: QueryTerms, target: int) -> float:
         vocab = self.index.target_vocab[target]
@@ -106,10 +105,12 @@ class Matcher:
         if not terms.tokens:
             return []
         best_similarity: dict[int, float] = {}
-        asked = frozenset(terms.tokens)
+        numbers, idf = self.index.word_number, self.index.word_idf
+        asked = {numbers[word] for word in terms.tokens if word in numbers}
+        asked_weight = sum(idf[number] for number in asked)
         for phrasing_no in self.index.shortlist(terms):
             target = self.index.phrasing_target[phrasing_no]
-            similarity = self._similarity(terms.normalised, asked, phrasing_no)
+            similarity = self._similarity(terms.normalised, asked, asked_weight, phrasing_no)
             if similarity > best_similarity.get(target, -1.0):
                 best_similarity[target] = similarity
         ranked = []
