@@ -43,9 +43,9 @@ from .synthetic import build_knowledge, sample_labelled, sample_questions
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE_DIR = ROOT / "knowledge"
-EVAL_SETS = {"dev": ROOT / "tests" / "data" / "eval-dev.yaml"}
-EVAL_SETS["test"] = ROOT / "tests" / "data" / "eval-test.yaml"
-EVAL_SETS["holdout"] = ROOT / "tests" / "data" / "eval-holdout.yaml"
+EVAL_SETS = {
+    name: ROOT / "tests" / "data" / f"eval-{name}.yaml" for name in ("dev", "test", "holdout")
+}
 DEFAULT_JSON = ROOT / "benchmarks" / "results" / "match.json"
 DEFAULT_SIZES = (1000, 10000, 100000)
 QUICK_SIZES = (300,)

@@ -174,7 +174,7 @@ class KnowledgeIndex:
                 self.phrasing_text.append(text)
                 self.phrasing_target.append(target_no)
                 keys: dict[str, None] = {}
-                for token in set(content_tokens(text.split())):
+                for token in content_tokens(text.split()):
                     surface.add(token)
                     key = word_key(token)
                     word = canonical.setdefault(key, key)

@@ -74,10 +74,10 @@ class Matcher:
         start, end = index.phrasing_start[phrasing_no], index.phrasing_start[phrasing_no + 1]
         idf = index.word_idf
         shared = sum(idf[w] for w in index.phrasing_words[start:end] if w in asked)
-        if not shared:
-            return (1 - OVERLAP_WEIGHT) * spelling
         # F1 of the shared weight: 2pr / (p + r) with p = shared / phrasing, r = shared / asked.
-        overlap = 2 * shared / (index.phrasing_weight[phrasing_no] + asked_weight)
+        overlap = (
+            2 * shared / (index.phrasing_weight[phrasing_no] + asked_weight) if shared else 0.0
+        )
         return (1 - OVERLAP_WEIGHT) * spelling + OVERLAP_WEIGHT * 100 * overlap
 
     def _coverage(self, terms: QueryTerms, target: int) -> float:

@@ -240,6 +240,10 @@ def _error(status: int, message: str, code: int = 0) -> _Reply:
     return _Reply(status, {"message": message, "code": code})
 
 
+def _unknown_message() -> _Reply:
+    return _error(404, "Unknown Message", 10008)
+
+
 @dataclass
 class _Failure:
     """A pending injected failure (see :meth:`FakeDiscord.fail_next`)."""
@@ -1018,17 +1022,17 @@ class FakeDiscord:
 
     async def _get_message(self, request: RecordedRequest, match: re.Match[str]) -> _Reply:
         message = self._channel_message(match) or self._user_messages.get(match["message"])
-        return _ok(message) if message else _error(404, "Unknown Message", 10008)
+        return _ok(message) if message else _unknown_message()
 
     async def _edit_message(self, request: RecordedRequest, match: re.Match[str]) -> _Reply:
         message = self._channel_message(match)
         if message is None:
-            return _error(404, "Unknown Message", 10008)
+            return _unknown_message()
         return _ok(self._apply_edit(message, request.json or {}, request.files))
 
     async def _delete_message(self, request: RecordedRequest, match: re.Match[str]) -> _Reply:
         if self._channel_message(match) is None:
-            return _error(404, "Unknown Message", 10008)
+            return _unknown_message()
         del self.messages[match["message"]]
         return _no_content()
 
@@ -1092,12 +1096,12 @@ class FakeDiscord:
 
     async def _get_webhook_message(self, request: RecordedRequest, match: re.Match[str]) -> _Reply:
         message = self._webhook_message(match)
-        return _ok(message) if message else _error(404, "Unknown Message", 10008)
+        return _ok(message) if message else _unknown_message()
 
     async def _edit_webhook_message(self, request: RecordedRequest, match: re.Match[str]) -> _Reply:
         message = self._webhook_message(match)
         if message is None:
-            return _error(404, "Unknown Message", 10008)
+            return _unknown_message()
         return _ok(self._apply_edit(message, request.json or {}, request.files))
 
     async def _delete_webhook_message(
@@ -1105,7 +1109,7 @@ class FakeDiscord:
     ) -> _Reply:
         message = self._webhook_message(match)
         if message is None:
-            return _error(404, "Unknown Message", 10008)
+            return _unknown_message()
         del self.messages[message["id"]]
         return _no_content()
 
