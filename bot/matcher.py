@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from .answer import Answer, MatchRef, Outcome, Suggestion
+from .focus import focus
 from .index import KnowledgeIndex, QueryTerms, targets_from_knowledge
 from .knowledge import Knowledge
 
@@ -100,7 +101,26 @@ class Matcher:
         return covered / asked if asked else 0.0
 
     def rank(self, question: str) -> list[Scored]:
-        """Every shortlisted target with its confidence, best first."""
+        """Every shortlisted target with its confidence, best first.
+
+        The message is read whole and, if it is chatty, by its focus (see ``bot.focus``);
+        whichever reading finds the more confident match decides.
+        """
+        whole = self._rank_text(question)
+        focused = focus(question, self._relates)
+        if focused is None:
+            return whole
+        ranked = self._rank_text(focused)
+        if ranked and (not whole or ranked[0].confidence > whole[0].confidence):
+            return ranked
+        return whole
+
+    def _relates(self, clause: str) -> bool:
+        """True if a clause on its own is at least a "did you mean" for something."""
+        ranked = self._rank_text(clause)
+        return bool(ranked) and ranked[0].confidence >= self.thresholds.suggest
+
+    def _rank_text(self, question: str) -> list[Scored]:
         terms = self.index.terms(question)
         if not terms.tokens:
             return []

@@ -1,0 +1,69 @@
+"""Cutting a chatty message down to its question (the matcher's *focus*)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.focus import clauses, focus
+from bot.knowledge import load_knowledge
+from bot.matcher import Matcher
+from tests.helpers import write_small_knowledge
+
+
+def about_the_tour(clause: str) -> bool:
+    return "tour" in clause or "lohum" in clause
+
+
+def test_clauses_break_at_commas_colons_and_dashes() -> None:
+    assert clauses("lohum, never heard of it - what's that: a company?") == [
+        "lohum",
+        "never heard of it",
+        "what's that",
+        "a company?",
+    ]
+
+
+def test_unrelated_chatter_is_dropped_and_the_question_kept() -> None:
+    message = "Hi all! Sorry if this was asked already, but when was it? I missed the news"
+    assert focus(message, about_the_tour) == "but when was it?"
+
+
+def test_related_clauses_stay_with_the_question() -> None:
+    message = "lohum, never heard of it - what's that company?"
+    assert focus(message, about_the_tour) == "lohum what's that company?"
+
+
+def test_question_sentences_stay_together() -> None:
+    """A bare follow-up ("where?") leans on the question before it."""
+    assert focus("another tour next year? where?", about_the_tour) is None
+
+
+def test_nothing_to_drop_means_no_focus() -> None:
+    assert focus("when was the tour?", about_the_tour) is None
+    assert focus("hello there", about_the_tour) is None  # nothing would be left
+
+
+@pytest.fixture
+def matcher(tmp_path: Path) -> Matcher:
+    return Matcher(load_knowledge(write_small_knowledge(tmp_path)))
+
+
+def test_a_question_wrapped_in_chat_is_answered(matcher: Matcher) -> None:
+    message = "Hi everyone! I missed the announcement, sorry. When was the tour?"
+    assert not matcher.ask(message.replace("When was the tour?", "")).answered
+    answer = matcher.ask(message)
+    assert answer.answered and answer.match is not None and answer.match.id == "when"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "The tour. How much did it cost?",
+        "about the tour - who paid for the flights?",
+        "what did the tour cost? when?",
+    ],
+)
+def test_focus_never_drops_the_question_itself(matcher: Matcher, message: str) -> None:
+    assert not matcher.ask(message).answered
