@@ -134,6 +134,8 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     print(f"in-scope answered correctly: {report.in_scope_accuracy:.1%}")
     for verdict in ("wrong", "suggested", "abstained"):
         print(f"  {verdict}: {report.counts[('in_scope', verdict)]}")
+    print(f"  (the right one offered as a suggestion: {report.counts[('in_scope', 'offered')]})")
+    print(f"in-scope answered or offered: {report.in_scope_reachable:.1%}")
     print(f"near-miss + out-of-scope not answered: {report.out_of_scope_held_back:.1%}")
     for kind in ("near_miss", "out_of_scope"):
         parts = [f"{v} {report.counts[(kind, v)]}" for v in ("answered", "suggested", "abstained")]

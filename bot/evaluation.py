@@ -53,6 +53,11 @@ class Report:
         return self.rate("in_scope", "correct")
 
     @property
+    def in_scope_reachable(self) -> float:
+        """Share answered correctly or offered as a "did you mean": one click away."""
+        return self.in_scope_accuracy + self.rate("in_scope", "offered")
+
+    @property
     def out_of_scope_held_back(self) -> float:
         """Share of near-miss and out-of-scope questions the bot did not answer."""
         total = self.totals["near_miss"] + self.totals["out_of_scope"]
@@ -69,6 +74,8 @@ class Report:
                 for v in ("correct", "wrong", "suggested", "abstained")
             },
             "in_scope_accuracy": round(self.in_scope_accuracy, 4),
+            "in_scope_offered": self.counts[("in_scope", "offered")],
+            "in_scope_reachable": round(self.in_scope_reachable, 4),
             "not_answered_out_of_scope_and_near_miss": round(self.out_of_scope_held_back, 4),
             "near_miss": {
                 v: self.counts[("near_miss", v)] for v in ("answered", "suggested", "abstained")
@@ -87,7 +94,10 @@ class LabelledSetError(ValueError):
 
 
 def load_labelled(path: Path) -> list[Labelled]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise LabelledSetError(f"{path}: not valid YAML: {error}") from None
     if not isinstance(data, list):
         raise LabelledSetError(f"{path}: expected a list of {{q, expect, kind}} entries")
     items = []
@@ -124,6 +134,8 @@ def evaluate(
                 verdict = "correct" if is_correct(answer, item.expect, knowledge) else "wrong"
             else:
                 verdict = answer.outcome.value
+            if verdict == "suggested" and any(s.id == item.expect for s in answer.suggestions):
+                report.counts[("in_scope", "offered")] += 1
             if verdict == "wrong":
                 report.confusion[(item.expect, got or "?")] += 1
             ok = verdict == "correct"

@@ -9,7 +9,7 @@ It is built to stay fast and small at 100,000 entries (see ``benchmarks/match.py
 postings are compact arrays, each word string is stored once, typo correction looks up a
 deletion index instead of comparing against the whole vocabulary, and the shortlist stops
 gathering new candidates from mid-frequency words once it has enough (they still add to the
-scores of the candidates already gathered). On a curated base of a few hundred phrasings
+scores of the candidates already gathered). On a curated base of a few thousand phrasings
 (up to SMALL_BASE) none of those limits is reached and the shortlist is exactly the plain
 inverted-index one.
 """
@@ -42,7 +42,7 @@ COMMON_POSTINGS = 4000
 GATHER_BUDGET = 800
 # A base of up to this many phrasings gets a budget it can never reach (twice its size), so
 # its shortlist is exactly the plain one: every word gathers.
-SMALL_BASE = 2000
+SMALL_BASE = 5000
 # Past the budget, at most this many set lookups are spent adding weight to candidates.
 RESCORE_WORK = 2000
 # Words in more phrasings than this also keep their postings as a set, for those lookups.

@@ -33,7 +33,7 @@ OVERLAP_WEIGHT = 0.3
 
 @dataclass(frozen=True, slots=True)
 class Thresholds:
-    answer: float = 68.0  # at or above: answer outright
+    answer: float = 70.0  # at or above: answer outright
     suggest: float = 50.0  # at or above (but below answer): "did you mean"
     margin: float = 4.0  # a runner-up this close to the best makes an answer a suggestion
     max_suggestions: int = 3

@@ -93,6 +93,28 @@ def test_eval_prints_figures(tmp_path: Path) -> None:
     assert "near-miss + out-of-scope not answered: 100.0%" in result.stdout
 
 
+def test_eval_counts_a_suggestion_that_offers_the_right_answer(tmp_path: Path) -> None:
+    labelled = tmp_path / "set.yaml"
+    labelled.write_text(
+        "- {q: 'study tour?', expect: when, kind: in_scope}\n"
+        "- {q: 'study tour?', expect: lohum, kind: in_scope}\n"
+    )
+    result = tourbot("eval", "--json", str(labelled))
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["in_scope"]["suggested"] == 2  # "study tour?" is ambiguous
+    assert report["in_scope_offered"] == 1  # "when" is among the choices, "lohum" is not
+    assert report["in_scope_reachable"] == 0.5
+
+
+def test_eval_of_a_malformed_set_is_a_clear_error(tmp_path: Path) -> None:
+    labelled = tmp_path / "set.yaml"
+    labelled.write_text("- {q: when?, expect: when\n")
+    result = tourbot("eval", str(labelled))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and "set.yaml" in result.stderr
+
+
 def test_teach_and_unanswered_from_the_shell(tmp_path: Path) -> None:
     from bot.answer import Answer, Outcome
     from bot.questionlog import QuestionLog
