@@ -103,25 +103,32 @@ class Matcher:
     def rank(self, question: str) -> list[Scored]:
         """Every shortlisted target with its confidence, best first.
 
-        The message is read whole and, if it is chatty, by its focus (see ``bot.focus``);
-        whichever reading finds the more confident match decides.
+        The message is read whole and, unless that already gives an answer, by its focus
+        (see ``bot.focus``); whichever reading finds the more confident match decides. A
+        focus that only drops words without content ("hey bot, ...") is not scored again:
+        it would score the same.
         """
-        whole = self._rank_text(question)
+        terms = self.index.terms(question)
+        whole = self._rank_terms(terms)
+        if whole and whole[0].confidence >= self.thresholds.answer:
+            return whole
         focused = focus(question, self._relates)
         if focused is None:
             return whole
-        ranked = self._rank_text(focused)
+        focused_terms = self.index.terms(focused)
+        if (focused_terms.tokens, focused_terms.unknown) == (terms.tokens, terms.unknown):
+            return whole
+        ranked = self._rank_terms(focused_terms)
         if ranked and (not whole or ranked[0].confidence > whole[0].confidence):
             return ranked
         return whole
 
     def _relates(self, clause: str) -> bool:
         """True if a clause on its own is at least a "did you mean" for something."""
-        ranked = self._rank_text(clause)
+        ranked = self._rank_terms(self.index.terms(clause))
         return bool(ranked) and ranked[0].confidence >= self.thresholds.suggest
 
-    def _rank_text(self, question: str) -> list[Scored]:
-        terms = self.index.terms(question)
+    def _rank_terms(self, terms: QueryTerms) -> list[Scored]:
         if not terms.tokens:
             return []
         best_similarity: dict[int, float] = {}

@@ -43,6 +43,7 @@ def test_question_sentences_stay_together() -> None:
 def test_nothing_to_drop_means_no_focus() -> None:
     assert focus("when was the tour?", about_the_tour) is None
     assert focus("hello there", about_the_tour) is None  # nothing would be left
+    assert focus("hi all, when was the tour", about_the_tour) is None  # no question mark
 
 
 @pytest.fixture
