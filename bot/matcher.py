@@ -124,9 +124,10 @@ class Matcher:
         return whole
 
     def _relates(self, clause: str) -> bool:
-        """True if a clause on its own is at least a "did you mean" for something."""
+        """True if a clause on its own would be answered: weaker hits ("hi everyone!" has a
+        phrasing with "everyone") would keep chatter in the focus."""
         ranked = self._rank_terms(self.index.terms(clause))
-        return bool(ranked) and ranked[0].confidence >= self.thresholds.suggest
+        return bool(ranked) and ranked[0].confidence >= self.thresholds.answer
 
     def _rank_terms(self, terms: QueryTerms) -> list[Scored]:
         if not terms.tokens:
