@@ -27,6 +27,7 @@ from functools import lru_cache
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from .english import is_common_word
 from .knowledge import Knowledge
 from .textnorm import Normaliser, content_tokens, word_key
 
@@ -236,11 +237,16 @@ class KnowledgeIndex:
         """The known word a typo most likely meant ("recyling" -> "recycling"), if any.
 
         Among equally close words the most common one wins, as in classic spelling
-        correction: "wat" is far more likely "what" than "way".
+        correction: "wat" is far more likely "what" than "way". A short word that is
+        common English is not a typo (see ``bot.english``): "buy" stays "buy", an unknown
+        word. A long one close to a known word is usually its other spelling ("practise").
         """
         if len(word) < 3 or word.isdigit():
             return None
-        allowed = 1 if len(word) < 7 else 2
+        short = len(word) < 7
+        if short and is_common_word(word):
+            return None
+        allowed = 1 if short else 2
         close: list[tuple[str, float]]
         if self._deletion_index is None:
             found = process.extract(
@@ -314,5 +320,13 @@ class KnowledgeIndex:
                 hits = gathered.intersection(posting) if members is None else gathered & members
                 for phrasing_no in hits:
                     scores[phrasing_no] += weight
-        # sorted() is stable, so this is heapq.nlargest(SHORTLIST, ...), only faster.
-        return sorted(scores, key=scores.__getitem__, reverse=True)[:SHORTLIST]
+        # Rank by the shared weight's share of both texts (as the matcher's overlap does):
+        # raw shared weight would tie every phrasing that shares only a common word, and
+        # cut them off in file order. sorted() is stable, like heapq.nlargest but faster.
+        asked = sum(self.idf[word] for word in set(terms.tokens))
+        totals = self.phrasing_weight
+        return sorted(
+            scores,
+            key=lambda phrasing_no: scores[phrasing_no] / (totals[phrasing_no] + asked),
+            reverse=True,
+        )[:SHORTLIST]

@@ -230,20 +230,25 @@ def complete(matcher: Matcher, partial: str, limit: int = 25) -> list[Suggestion
     """Known questions for an autocomplete box, best first, one per Q&A.
 
     Typing is partial by nature, so this ranks phrasings with ``WRatio`` (which credits a
-    prefix through its partial matching) instead of the answer/abstain decision.
+    prefix through its partial matching) instead of the answer/abstain decision. A Q&A
+    ranks by its best phrasing, then by how many phrasings reach that score: "lohu" is a
+    prefix in one phrasing of "who organised it" ("did lohum organise it?") but in dozens
+    of "what is LOHUM".
     """
     knowledge, index = matcher.knowledge, matcher.index
     text = index.normaliser.normalise(partial)
     if not text:
         return [Suggestion(qa.id, qa.question) for qa in list(knowledge.qas.values())[:limit]]
-    chosen: dict[str, Suggestion] = {}
+    best: dict[str, tuple[float, int]] = {}
     found = process.extract(
-        text, index.phrasing_text, scorer=fuzz.WRatio, limit=limit * 10, score_cutoff=50
+        text, index.phrasing_text, scorer=fuzz.WRatio, limit=None, score_cutoff=50
     )
-    for _, _, phrasing_no in found:
+    for _, score, phrasing_no in found:
         target = index.targets[index.phrasing_target[phrasing_no]]
-        if target.kind == "qa" and target.id not in chosen:
-            chosen[target.id] = Suggestion(target.id, knowledge.qas[target.id].question)
-            if len(chosen) == limit:
-                break
-    return list(chosen.values())
+        if target.kind != "qa":
+            continue
+        top, hits = best.get(target.id, (score, 0))
+        if score == top:
+            best[target.id] = (top, hits + 1)
+    ranked = sorted(best, key=best.__getitem__, reverse=True)[:limit]
+    return [Suggestion(qa_id, knowledge.qas[qa_id].question) for qa_id in ranked]

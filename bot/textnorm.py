@@ -28,6 +28,10 @@ STOPWORDS = frozenset(
     would should will shall may might must just also any some such please pls plz tell know
     hey hi hello bot tourbot ok okay thanks thank s
     lol lmao haha um uh hmm btw pls guys bro yo ya
+    everyone everybody anyone anybody someone somebody all folks yall morning evening
+    sorry quick question curious wondering wonder really actually basically exactly again
+    already anyway anyways still even yeah yep yes sure right correct like maybe etc
+    stuff thing something anything
     list give show explain describe info information detail details
     """.split()
 )

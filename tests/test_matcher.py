@@ -8,10 +8,11 @@ import pytest
 from rapidfuzz import fuzz
 
 from bot.answer import Outcome
+from bot.index import SHORTLIST
 from bot.knowledge import load_knowledge
 from bot.matcher import RARE_CREDIT, Matcher, Thresholds, complete
 from bot.textnorm import Normaliser
-from tests.helpers import write_small_knowledge
+from tests.helpers import SHIPPED, write_small_knowledge
 
 
 @pytest.fixture
@@ -133,3 +134,50 @@ def test_a_word_only_one_phrasing_uses_is_weaker_evidence(count_or_which: Matche
     assert countries.coverage == pytest.approx(1.0)
     assert people.coverage == pytest.approx(RARE_CREDIT)
     assert people.coverage < countries.coverage
+
+
+def test_the_closest_phrasing_survives_a_shortlist_of_common_words(tmp_path: Path) -> None:
+    """More phrasings than the shortlist holds share the question's only words; the one
+    that is nothing but those words must still be scored, wherever it sits in the file."""
+    topics = "\n".join(
+        f"      - what does the article say about topic {n}" for n in range(SHORTLIST + 10)
+    )
+    qa = f"""\
+qa:
+  - id: details
+    question: What does the article say about each topic?
+    phrasings:
+{topics}
+    answer: A lot.
+    cites: [tour-dates]
+  - id: summary
+    question: What is the article about?
+    phrasings:
+      - what is this article about
+      - the article is about what
+    answer: A study tour.
+    cites: [organisers]
+"""
+    found = Matcher(load_knowledge(write_small_knowledge(tmp_path, qa=qa))).ask(
+        "what's the article about"
+    )
+    assert found.outcome is Outcome.ANSWERED
+    assert found.match is not None and found.match.id == "summary"
+
+
+def test_a_common_word_is_not_mistaken_for_a_typo(matcher: Matcher) -> None:
+    """A word one edit from a known word ("hour", "tour") is not a typo: "what hour is it" asks
+    about something the article does not say. A real typo is still corrected."""
+    terms = matcher.index.terms
+    assert terms("what hour is it").unknown == ("hour",)
+    assert matcher.ask("what hour is it").outcome is Outcome.ABSTAINED
+    assert terms("when was the toor").unknown == ()
+    assert matcher.ask("when was the toor").answered
+
+
+def test_chat_filler_is_not_evidence() -> None:
+    """Greetings and fillers appear in many phrasings ("hi everyone! where was it?"); on
+    their own they must not look like a question the knowledge base knows."""
+    shipped = Matcher(load_knowledge(SHIPPED))
+    for message in ("hi everyone!", "sorry, quick question", "ok thanks everyone"):
+        assert shipped.ask(message).outcome is Outcome.ABSTAINED, message

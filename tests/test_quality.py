@@ -1,18 +1,19 @@
 """Answer quality on the labelled question sets.
 
 The dev set tuned the thresholds and weights; the test set was measured and then used to
-diagnose kinds of misses; the holdout set was measured after one round of tuning and its
-misses read; the fresh set was written while the latest round was being made, by someone
-who saw only the article and the topic list, and was only measured (after the round, and
-once more after a later change to the focus rule). No set's
-questions were added to the knowledge base (new phrasings equal to one were dropped). The
-floors sit just under the figures measured when this was written:
+diagnose kinds of misses; holdout, fresh and blind were each written by someone who saw
+only the article and the topic list, kept out of sight during a round of work, measured
+after it, and only then read (holdout and fresh have since been used for diagnosis; blind
+was measured once). No set's questions were added to the knowledge base (new phrasings
+equal to one were dropped by a script). The floors sit just under the figures measured
+when this was written:
 
     set       answered correctly (in scope)   held back (near miss + off topic)
-    dev       94.5%                            95.0%
-    test      94.5%                            96.2%
-    holdout   87.5%                            96.2%
-    fresh     77.5%                            98.8%
+    dev       99.1%                            95.0%
+    test      93.6%                            97.5%
+    holdout   97.5%                            96.2%
+    fresh     91.7%                            97.5%
+    blind     82.4%                            94.7%
 
 so a regression in matching fails here. The issue's target is 95% on both counts; README
 says where the gap is on unseen questions.
@@ -28,12 +29,19 @@ from bot.matcher import Matcher
 from tests.helpers import DATA, SHIPPED
 
 IN_SCOPE_FLOOR = {
-    "eval-dev.yaml": 0.94,
-    "eval-test.yaml": 0.94,
-    "eval-holdout.yaml": 0.86,
-    "eval-fresh.yaml": 0.75,
+    "eval-dev.yaml": 0.98,
+    "eval-test.yaml": 0.93,
+    "eval-holdout.yaml": 0.96,
+    "eval-fresh.yaml": 0.90,
+    "eval-blind.yaml": 0.81,
 }
-HELD_BACK_FLOOR = 0.95
+HELD_BACK_FLOOR = {
+    "eval-dev.yaml": 0.95,
+    "eval-test.yaml": 0.97,
+    "eval-holdout.yaml": 0.96,
+    "eval-fresh.yaml": 0.97,
+    "eval-blind.yaml": 0.94,
+}
 
 
 @pytest.mark.parametrize("name", sorted(IN_SCOPE_FLOOR))
@@ -43,7 +51,7 @@ def test_labelled_set_meets_the_floors(name: str) -> None:
     report = evaluate(Matcher(knowledge).ask, items, knowledge)
     assert report.totals["in_scope"] >= 100 and report.totals["near_miss"] >= 40
     assert report.in_scope_accuracy >= IN_SCOPE_FLOOR[name], report.misses
-    assert report.out_of_scope_held_back >= HELD_BACK_FLOOR, report.misses
+    assert report.out_of_scope_held_back >= HELD_BACK_FLOOR[name], report.misses
     wrong = report.counts[("in_scope", "wrong")]
     assert wrong <= 3, report.confusion
 
