@@ -11,7 +11,7 @@ baseline; each question is timed on its own with ``time.perf_counter_ns``. On ve
 bases the baseline takes about a second a question, so it gets fewer questions (said in
 the table and the JSON). Memory is the resident-set growth of building and querying the
 index, measured in a fresh subprocess with ``resource.getrusage`` (``ru_maxrss``). Quality
-is ``bot.evaluation.evaluate`` on the labelled dev, test, holdout and fresh sets, for both matchers.
+is ``bot.evaluation.evaluate`` on the labelled sets in ``tests/data``, for both matchers.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE_DIR = ROOT / "knowledge"
 EVAL_SETS = {
     name: ROOT / "tests" / "data" / f"eval-{name}.yaml"
-    for name in ("dev", "test", "holdout", "fresh")
+    for name in ("dev", "test", "holdout", "fresh", "blind", "blind2", "blind3", "blind4")
 }
 DEFAULT_JSON = ROOT / "benchmarks" / "results" / "match.json"
 DEFAULT_SIZES = (1000, 10000, 100000)

@@ -147,6 +147,8 @@ class KnowledgeIndex:
         self.targets: list[Target] = list(targets)
         self.by_id: dict[str, int] = {t.id: i for i, t in enumerate(self.targets)}
         self.phrasing_text: list[str] = []
+        # Normalised phrasing -> its target: a question asked exactly as written is known.
+        self.exact: dict[str, int] = {}
         self.phrasing_target = array("I")
         # Each phrasing's content words, as word numbers: phrasing n's are
         # phrasing_words[phrasing_start[n]:phrasing_start[n + 1]]. Flat arrays, because at
@@ -173,6 +175,7 @@ class KnowledgeIndex:
                     continue
                 phrasing_no = len(self.phrasing_text)
                 self.phrasing_text.append(text)
+                self.exact.setdefault(text, target_no)
                 self.phrasing_target.append(target_no)
                 keys: dict[str, None] = {}
                 for token in content_tokens(text.split()):
@@ -190,7 +193,9 @@ class KnowledgeIndex:
                 self.phrasing_words.extend(numbers.setdefault(w, len(numbers)) for w in keys)
                 self.phrasing_start.append(len(self.phrasing_words))
             self.target_vocab.append(tuple(vocab))
-            self.target_rare.append(tuple(w for w, uses in vocab.items() if uses == 1))
+            # "Only one phrasing uses it" says nothing for a fact's single sentence.
+            several = len(target.phrasings) > 1
+            self.target_rare.append(tuple(w for w, uses in vocab.items() if uses == 1 and several))
             context = content_tokens(normaliser.normalise(target.context).split())
             surface.update(context)
             only_context = tuple(

@@ -17,6 +17,11 @@ import snowballstemmer
 
 _POSSESSIVE = re.compile(r"(\w)'s\b")
 _NON_WORD = re.compile(r"[^\w]+")
+# Symbols that ask something: "what % of sales" asks for a percentage, which the article
+# never gives; stripped as punctuation, the question would lose the very thing it asks.
+_SYMBOL_WORDS = str.maketrans(
+    {"%": " percent ", "$": " dollar ", "\u20b9": " rupee ", "\u20ac": " euro "}
+)
 
 # Words that carry no topic of their own. Kept short on purpose: "how", "when", "who" and
 # "where" are NOT here, because they decide which question is being asked.
@@ -31,7 +36,7 @@ STOPWORDS = frozenset(
     everyone everybody anyone anybody someone somebody all folks yall morning evening
     sorry quick question curious wondering wonder really actually basically exactly again
     already anyway anyways still even yeah yep yes sure right correct like maybe etc
-    stuff thing something anything
+    stuff thing something anything tbh ngl tho imo idk
     list give show explain describe info information detail details
     """.split()
 )
@@ -51,7 +56,7 @@ def basic_normalise(text: str) -> str:
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.casefold().replace("’", "'").replace("‘", "'")
-    text = _POSSESSIVE.sub(r"\1", text)
+    text = _POSSESSIVE.sub(r"\1", text).translate(_SYMBOL_WORDS)
     words = _NON_WORD.sub(" ", text).replace("_", " ").split()
     return " ".join(_stem(word) for word in words)
 

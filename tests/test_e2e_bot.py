@@ -252,7 +252,7 @@ async def test_kb_teach_answers_at_once_and_survives_a_restart(
     start_bot: Any, fake: FakeDiscord
 ) -> None:
     harness = await start_bot()
-    question = "which outfits put the whole trip together"
+    question = "whose brainchild was the whole jaunt"
     assert not harness.bot.service.ask(question).answered
     body = await _kb(
         fake,

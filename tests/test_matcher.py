@@ -181,3 +181,11 @@ def test_chat_filler_is_not_evidence() -> None:
     shipped = Matcher(load_knowledge(SHIPPED))
     for message in ("hi everyone!", "sorry, quick question", "ok thanks everyone"):
         assert shipped.ask(message).outcome is Outcome.ABSTAINED, message
+
+
+def test_a_symbol_that_asks_something_is_kept_as_a_word() -> None:
+    """A question for a percentage ("what % of ...") is one the article cannot answer;
+    stripping "%" as punctuation would leave a question about two-wheelers."""
+    assert Normaliser().normalise("what % of sales, in $?") == "what percent of sale in dollar"
+    shipped = Matcher(load_knowledge(SHIPPED))
+    assert not shipped.ask("what % of india's two wheeler market is electric").answered

@@ -23,7 +23,7 @@ def kb(tmp_path: Path) -> Path:
 
 def test_teach_makes_the_question_answer_and_keeps_hand_written_files(kb: Path) -> None:
     qa_before = (kb / "qa.yaml").read_bytes()
-    question = "which outfits put the trip together"
+    question = "whose brainchild was the whole jaunt"
     assert not Matcher(load_knowledge(kb)).ask(question).answered
 
     entry = teach(kb, "who-organised", question, by="mod (1)")
