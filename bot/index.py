@@ -29,7 +29,7 @@ from rapidfuzz.distance import OSA
 
 from .english import is_common_word
 from .knowledge import Knowledge
-from .textnorm import Normaliser, content_tokens, word_key
+from .textnorm import Normaliser, content_tokens, counted_words, word_key
 
 # How many phrasings reach the fuzzy scorer; plenty for a curated base, and it bounds the
 # cost per question whatever the size of the knowledge base.
@@ -75,6 +75,7 @@ class QueryTerms:
     tokens: tuple[str, ...]  # content tokens after typo correction
     corrected: frozenset[str]  # tokens that were typo-corrected (earn less credit)
     unknown: tuple[str, ...]  # content tokens the knowledge base has never seen
+    counted: frozenset[str] = frozenset()  # what a "how many" question counts
 
 
 def targets_from_knowledge(knowledge: Knowledge) -> list[Target]:
@@ -162,6 +163,8 @@ class KnowledgeIndex:
         self.target_rare: list[tuple[str, ...]] = []
         # Words only the answer and its quotes use: weaker evidence than a phrasing's.
         self.context_vocab: list[tuple[str, ...]] = []
+        # What each target's phrasings count ("how many country"), for targets that count.
+        self.target_counts: dict[int, frozenset[str]] = {}
         postings: dict[str, array[int]] = {}
         canonical: dict[str, str] = {}  # each word's one shared string
         numbers = self.word_number
@@ -177,6 +180,10 @@ class KnowledgeIndex:
                 self.phrasing_text.append(text)
                 self.exact.setdefault(text, target_no)
                 self.phrasing_target.append(target_no)
+                if counts := counted_words(text):
+                    self.target_counts[target_no] = (
+                        self.target_counts.get(target_no, counts) | counts
+                    )
                 keys: dict[str, None] = {}
                 for token in content_tokens(text.split()):
                     surface.add(token)
@@ -291,7 +298,13 @@ class KnowledgeIndex:
                 corrected.add(key)
         if rewritten:
             normalised = " ".join(rewritten.get(w, w) for w in normalised.split())
-        return QueryTerms(normalised, tuple(tokens), frozenset(corrected), tuple(unknown))
+        return QueryTerms(
+            normalised,
+            tuple(tokens),
+            frozenset(corrected),
+            tuple(unknown),
+            counted_words(normalised),
+        )
 
     def shortlist(self, terms: QueryTerms) -> list[int]:
         """Phrasings sharing the rarest, most telling words with the question.

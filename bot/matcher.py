@@ -30,6 +30,10 @@ RARE_CREDIT = 0.7
 CONTEXT_CREDIT = 0.7
 # Share of the similarity that comes from the shared words rather than the spelling.
 OVERLAP_WEIGHT = 0.3
+# What is left of the confidence when a question counts something the target never counts:
+# "how many people came" is not answered by "how many countries came" (seven), however
+# alike the sentences are; it may still be offered as a "did you mean".
+MISCOUNTED_CREDIT = 0.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,9 +161,12 @@ class Matcher:
             if similarity > best_similarity.get(target, -1.0):
                 best_similarity[target] = similarity
         ranked = []
+        counts = self.index.target_counts
         for target, similarity in best_similarity.items():
             coverage = self._coverage(terms, target)
             confidence = similarity * coverage
+            if terms.counted and not terms.counted & counts.get(target, frozenset()):
+                confidence *= MISCOUNTED_CREDIT
             ranked.append(Scored(target, confidence, similarity, coverage))
         ranked.sort(key=lambda s: -s.confidence)
         return ranked

@@ -24,11 +24,12 @@ _SYMBOL_WORDS = str.maketrans(
 )
 
 # Words that carry no topic of their own. Kept short on purpose: "how", "when", "who" and
-# "where" are NOT here, because they decide which question is being asked.
+# "where" are NOT here, because they decide which question is being asked. ("doe" is how
+# plural folding leaves "does".)
 STOPWORDS = frozenset(
     """
     a an the of in on at to for from by with about into and or but is are was were be been
-    being do does did done has have had having it its this that these those there their them
+    being do does doe did done has have had having it its this that these those there their them
     they he she his her we our us you your i me my mine am so as than then too very can could
     would should will shall may might must just also any some such please pls plz tell know
     hey hi hello bot tourbot ok okay thanks thank s
@@ -109,3 +110,16 @@ def word_key(token: str) -> str:
 def content_tokens(tokens: Iterable[str]) -> list[str]:
     """Tokens that say what a question is about (stopwords dropped, order kept)."""
     return [t for t in tokens if t not in STOPWORDS]
+
+
+# "how many X", "number of X": what a counting question counts is the word right after.
+_COUNT_CUE = re.compile(r"\b(?:how many|how much|number of|count of)\s+(\w+)")
+
+
+def counted_words(normalised: str) -> frozenset[str]:
+    """The things a counting question counts ("how many country" -> {"country"}).
+
+    Only the word right after the cue, and only if it is a content word: "how much does it
+    cost" counts nothing we can name, so no rule applies to it.
+    """
+    return frozenset(word for word in _COUNT_CUE.findall(normalised) if word not in STOPWORDS)

@@ -136,6 +136,21 @@ def test_a_word_only_one_phrasing_uses_is_weaker_evidence(count_or_which: Matche
     assert people.coverage < countries.coverage
 
 
+def test_a_count_of_something_the_target_never_counts_is_not_answered() -> None:
+    """ "how many people went" is as alike "how many countries went" as wording goes, and
+    the shipped knowledge even knows "people"; but seven is a number of countries, not of
+    people. It may be offered as a "did you mean", never answered."""
+    shipped = Matcher(load_knowledge(SHIPPED))
+    terms = shipped.index.terms
+    assert terms("how many delegates came").counted == {"delegate"}
+    assert terms("how much does it cost").counted == frozenset()  # counts nothing named
+    assert shipped.ask("how many nations went on the study tour?").answered
+    for question in ("how many people went on the study tour?", "so how many officials came"):
+        found = shipped.ask(question)
+        assert not found.answered, question
+        assert [s.id for s in found.suggestions][:1] == ["country-count"], question
+
+
 def test_the_closest_phrasing_survives_a_shortlist_of_common_words(tmp_path: Path) -> None:
     """More phrasings than the shortlist holds share the question's only words; the one
     that is nothing but those words must still be scored, wherever it sits in the file."""
