@@ -34,6 +34,10 @@ OVERLAP_WEIGHT = 0.3
 # "how many people came" is not answered by "how many countries came" (seven), however
 # alike the sentences are; it may still be offered as a "did you mean".
 MISCOUNTED_CREDIT = 0.8
+# The confidence the whole message must already give a target before its focus may decide
+# for it: the focus of "what does the article say about omega seiki, like what do they
+# do?" is "like what do they do?", a question that fits nearly anything.
+FOCUS_SUPPORT = 40.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +113,8 @@ class Matcher:
         """Every shortlisted target with its confidence, best first.
 
         The message is read whole and, unless that already gives an answer, by its focus
-        (see ``bot.focus``); whichever reading finds the more confident match decides. A
+        (see ``bot.focus``); whichever reading finds the more confident match decides, as
+        long as the whole message already points to the focus's choice (FOCUS_SUPPORT). A
         focus that only drops words without content ("hey bot, ...") is not scored again:
         it would score the same.
         """
@@ -128,7 +133,11 @@ class Matcher:
             return whole
         ranked = self._rank_terms(focused_terms)
         if ranked and (not whole or ranked[0].confidence > whole[0].confidence):
-            return ranked
+            if not whole or whole[0].target == ranked[0].target:
+                return ranked
+            support = next((s.confidence for s in whole if s.target == ranked[0].target), 0.0)
+            if support >= FOCUS_SUPPORT:
+                return ranked
         return whole
 
     @staticmethod

@@ -76,3 +76,16 @@ def test_chatter_that_the_shipped_knowledge_half_knows_is_still_dropped() -> Non
     matcher = Matcher(load_knowledge(SHIPPED))
     answer = matcher.ask("Hi everyone! I missed the news, sorry. When was the tour?")
     assert answer.answered and answer.match is not None and answer.match.id == "when"
+
+
+def test_a_vague_question_clause_does_not_overrule_the_message() -> None:
+    """The focus of this message is its last clause, which fits the "what happens next"
+    entry well on its own; but the message is about Omega Seiki, and the whole message
+    does not point to "what happens next" at all, so the focus must not decide."""
+    matcher = Matcher(load_knowledge(SHIPPED))
+    alone = matcher.rank("like what do they do?")[0]
+    assert matcher.index.targets[alone.target].id == "next-steps"
+    message = "sorry newbie question but what is said about omega seiki, like what do they do?"
+    found = matcher.ask(message)
+    assert not found.answered
+    assert all(s.id != "next-steps" for s in found.suggestions)
