@@ -7,7 +7,8 @@ reading them as known words turns "which EV should I buy" into a question about 
 word that is common in English (wordfreq's Zipf scale: at least once per million words) is
 therefore taken as meant, not as a typo (the index applies this to short words, where such
 near neighbours abound). Chat shorthand such as "wat" or "govt" is common
-too, which is why it lives in the synonyms table instead of relying on correction.
+too, which is why it is spelled out (``bot.chat``, the synonyms table) instead of relying
+on correction.
 """
 
 from __future__ import annotations

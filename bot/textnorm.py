@@ -15,6 +15,8 @@ from functools import lru_cache
 
 import snowballstemmer
 
+from .chat import FILLER_PHRASES, FILLER_WORDS, SHORTHAND, expand_contractions
+
 _POSSESSIVE = re.compile(r"(\w)'s\b")
 _NON_WORD = re.compile(r"[^\w]+")
 # Symbols that ask something: "what % of sales" asks for a percentage, which the article
@@ -26,8 +28,9 @@ _SYMBOL_WORDS = str.maketrans(
 # Words that carry no topic of their own. Kept short on purpose: "how", "when", "who" and
 # "where" are NOT here, because they decide which question is being asked. ("doe" is how
 # plural folding leaves "does".)
-STOPWORDS = frozenset(
-    """
+STOPWORDS = (
+    frozenset(
+        """
     a an the of in on at to for from by with about into and or but is are was were be been
     being do does doe did done has have had having it its this that these those there their them
     they he she his her we our us you your i me my mine am so as than then too very can could
@@ -38,8 +41,10 @@ STOPWORDS = frozenset(
     sorry quick question curious wondering wonder really actually basically exactly again
     already anyway anyways still even yeah yep yes sure right correct like maybe etc
     stuff thing something anything tbh ngl tho imo idk
-    list give show explain describe info information detail details
+    list give show explain describe info information detail details not am
     """.split()
+    )
+    | FILLER_WORDS
 )
 
 
@@ -56,10 +61,24 @@ def basic_normalise(text: str) -> str:
     """Lowercase, strip accents and punctuation, fold plurals; no synonyms."""
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = text.casefold().replace("’", "'").replace("‘", "'")
+    text = expand_contractions(text.casefold().replace("’", "'").replace("‘", "'"))
     text = _POSSESSIVE.sub(r"\1", text).translate(_SYMBOL_WORDS)
     words = _NON_WORD.sub(" ", text).replace("_", " ").split()
-    return " ".join(_stem(word) for word in words)
+    return " ".join(_stem(w) for word in words for w in _expand(word).split())
+
+
+def _expand(word: str) -> str:
+    """A chat short form spelled out, also when it carries a plural "s" ("wats")."""
+    return SHORTHAND.get(word) or SHORTHAND.get(_stem(word)) or word
+
+
+def _filler_pattern() -> re.Pattern[str]:
+    phrases = sorted({basic_normalise(p) for p in FILLER_PHRASES}, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, phrases)) + r")\b")
+
+
+# Filler phrases, written as people type them and matched after basic normalisation.
+_FILLER = _filler_pattern()
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +103,7 @@ class Normaliser:
             object.__setattr__(self, "_pattern", re.compile(pattern))
 
     def normalise(self, text: str) -> str:
-        text = basic_normalise(text)
+        text = " ".join(_FILLER.sub(" ", basic_normalise(text)).split())
         if self._pattern is not None:
             text = self._pattern.sub(lambda m: self._table[m.group(1)], text)
         return text

@@ -204,3 +204,17 @@ def test_a_symbol_that_asks_something_is_kept_as_a_word() -> None:
     assert Normaliser().normalise("what % of sales, in $?") == "what percent of sale in dollar"
     shipped = Matcher(load_knowledge(SHIPPED))
     assert not shipped.ask("what % of india's two wheeler market is electric").answered
+
+
+def test_chat_forms_are_read_as_the_words_they_stand_for() -> None:
+    """Contractions with or without the apostrophe, chat shorthand and padding phrases are
+    general English, not unknown words (which would count against the question)."""
+    normalise = Normaliser().normalise
+    assert normalise("I don't know, whr r u from?") == "i do not know where are you from"
+    assert normalise("i dont know wats up") == "i do not know what up"
+    assert normalise("quick one: who ran it, acc to the article?") == "who ran it"
+    shipped = Matcher(load_knowledge(SHIPPED))
+    message = "sorry to bother, didnt read the whole article - wen did the tour happen or nah"
+    assert shipped.index.terms(message).unknown == ()
+    found = shipped.ask(message)
+    assert found.answered and found.match is not None and found.match.id == "when"
