@@ -131,14 +131,20 @@ def content_tokens(tokens: Iterable[str]) -> list[str]:
     return [t for t in tokens if t not in STOPWORDS]
 
 
-# "how many X", "number of X": what a counting question counts is the word right after.
-_COUNT_CUE = re.compile(r"\b(?:how many|how much|number of|count of)\s+(\w+)")
+# "how many X", "number of X": what a counting question counts is the first content word
+# after the cue.
+_COUNT_CUE = re.compile(r"\b(?:how many|how much|number of|count of)\b(.*)")
 
 
 def counted_words(normalised: str) -> frozenset[str]:
     """The things a counting question counts ("how many country" -> {"country"}).
 
-    Only the word right after the cue, and only if it is a content word: "how much does it
-    cost" counts nothing we can name, so no rule applies to it.
+    "how much does it cost" counts "cost" ("does" and "it" are not content words), which
+    no entry counts, so no entry answers it outright.
     """
-    return frozenset(word for word in _COUNT_CUE.findall(normalised) if word not in STOPWORDS)
+    found = set()
+    for match in _COUNT_CUE.finditer(normalised):
+        words = content_tokens(match.group(1).split())
+        if words:
+            found.add(words[0])
+    return frozenset(found)
