@@ -148,8 +148,6 @@ class KnowledgeIndex:
         self.targets: list[Target] = list(targets)
         self.by_id: dict[str, int] = {t.id: i for i, t in enumerate(self.targets)}
         self.phrasing_text: list[str] = []
-        # Normalised phrasing -> its target: a question asked exactly as written is known.
-        self.exact: dict[str, int] = {}
         self.phrasing_target = array("I")
         # Each phrasing's content words, as word numbers: phrasing n's are
         # phrasing_words[phrasing_start[n]:phrasing_start[n + 1]]. Flat arrays, because at
@@ -164,7 +162,9 @@ class KnowledgeIndex:
         # Words only the answer and its quotes use: weaker evidence than a phrasing's.
         self.context_vocab: list[tuple[str, ...]] = []
         # What each target's phrasings count ("how many country"), for targets that count.
-        self.target_counts: dict[int, frozenset[str]] = {}
+        # (A few words per target, as tuples of shared strings: at 100,000 entries a frozenset
+        # each would cost tens of MB.)
+        self.target_counts: dict[int, tuple[str, ...]] = {}
         postings: dict[str, array[int]] = {}
         canonical: dict[str, str] = {}  # each word's one shared string
         numbers = self.word_number
@@ -178,12 +178,12 @@ class KnowledgeIndex:
                     continue
                 phrasing_no = len(self.phrasing_text)
                 self.phrasing_text.append(text)
-                self.exact.setdefault(text, target_no)
                 self.phrasing_target.append(target_no)
                 if counts := counted_words(text):
-                    self.target_counts[target_no] = (
-                        self.target_counts.get(target_no, counts) | counts
-                    )
+                    known = self.target_counts.get(target_no, ())
+                    new = tuple(canonical.setdefault(w, w) for w in counts if w not in known)
+                    if new:
+                        self.target_counts[target_no] = known + new
                 keys: dict[str, None] = {}
                 for token in content_tokens(text.split()):
                     surface.add(token)

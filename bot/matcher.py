@@ -120,9 +120,6 @@ class Matcher:
         """
         terms = self.index.terms(question)
         whole = self._rank_terms(terms)
-        exact = self.index.exact.get(terms.normalised)
-        if exact is not None:
-            return self._certain(exact, whole)
         if whole and whole[0].confidence >= self.thresholds.answer:
             return whole
         focused = focus(question, self._relates)
@@ -164,8 +161,11 @@ class Matcher:
         numbers, idf = self.index.word_number, self.index.word_idf
         asked = {numbers[word] for word in terms.tokens if word in numbers}
         asked_weight = sum(idf[number] for number in asked)
+        exact: int | None = None  # the first phrasing written exactly as asked
         for phrasing_no in self.index.shortlist(terms):
             target = self.index.phrasing_target[phrasing_no]
+            if self.index.phrasing_text[phrasing_no] == terms.normalised:
+                exact = phrasing_no if exact is None else min(exact, phrasing_no)
             similarity = self._similarity(terms.normalised, asked, asked_weight, phrasing_no)
             if similarity > best_similarity.get(target, -1.0):
                 best_similarity[target] = similarity
@@ -174,10 +174,12 @@ class Matcher:
         for target, similarity in best_similarity.items():
             coverage = self._coverage(terms, target)
             confidence = similarity * coverage
-            if terms.counted and not terms.counted & counts.get(target, frozenset()):
+            if terms.counted and terms.counted.isdisjoint(counts.get(target, ())):
                 confidence *= MISCOUNTED_CREDIT
             ranked.append(Scored(target, confidence, similarity, coverage))
         ranked.sort(key=lambda s: -s.confidence)
+        if exact is not None:
+            return self._certain(self.index.phrasing_target[exact], ranked)
         return ranked
 
     # -- deciding ------------------------------------------------------------------------
