@@ -45,7 +45,10 @@ ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE_DIR = ROOT / "knowledge"
 EVAL_SETS = {
     name: ROOT / "tests" / "data" / f"eval-{name}.yaml"
-    for name in ("dev", "test", "holdout", "fresh", "blind", "blind2", "blind3", "blind4", "blind5")
+    for name in (
+        *("dev", "test", "holdout", "fresh"),
+        *("blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7"),
+    )
 }
 DEFAULT_JSON = ROOT / "benchmarks" / "results" / "match.json"
 DEFAULT_SIZES = (1000, 10000, 100000)

@@ -3,7 +3,8 @@
 The dev set tuned the thresholds and weights at first; the test set was measured and then
 used to diagnose kinds of misses. Holdout, fresh and blind to blind5 were each written by
 someone who saw only the article and the topic list, kept out of sight during a round of
-work, measured after it, and only then read (blind6 is the newest such set; see README).
+work, measured after it, and only then read (blind6 and blind7, the newest, were measured
+once and not yet read; see README).
 The thresholds were last chosen on the sets read by then, pooled. No set's questions were
 added to the knowledge base (new phrasings equal to one were dropped by a script). The
 floors sit just under the figures measured when this was written:
@@ -18,6 +19,8 @@ floors sit just under the figures measured when this was written:
     blind3    92.0%                            96.0%
     blind4    92.0%                            92.0%
     blind5    88.8%                            93.3%
+    blind6    95.2%                            98.7%   (measured once, misses not read)
+    blind7    88.8%                            94.7%   (measured once, misses not read)
 
 so a regression in matching fails here. The issue's target is 95% on both counts; README
 says where the gap is on unseen questions.
@@ -42,6 +45,8 @@ IN_SCOPE_FLOOR = {
     "eval-blind3.yaml": 0.92,
     "eval-blind4.yaml": 0.92,
     "eval-blind5.yaml": 0.88,
+    "eval-blind6.yaml": 0.95,
+    "eval-blind7.yaml": 0.88,
 }
 HELD_BACK_FLOOR = {
     "eval-dev.yaml": 0.96,
@@ -53,6 +58,8 @@ HELD_BACK_FLOOR = {
     "eval-blind3.yaml": 0.96,
     "eval-blind4.yaml": 0.92,
     "eval-blind5.yaml": 0.93,
+    "eval-blind6.yaml": 0.98,
+    "eval-blind7.yaml": 0.94,
 }
 
 
