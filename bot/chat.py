@@ -16,9 +16,9 @@ from __future__ import annotations
 import re
 
 # "don't" -> "do not"; "i'm", "they're", "we've", "it'll", "i'd" -> the pronoun alone (the
-# rest carries no topic). "can't" and "won't" are irregular.
-_NOT = re.compile(r"\b(can|won|\w+)n't\b")
-_IRREGULAR_NOT = {"can": "can", "won": "will", "ca": "can", "wo": "will"}
+# rest carries no topic). "can't" and "won't" lose more than "n't": "ca", "wo".
+_NOT = re.compile(r"\b(\w+)n't\b")
+_IRREGULAR_NOT = {"ca": "can", "wo": "will"}
 _CLITIC = re.compile(r"(\w)'(?:m|re|ve|ll|d)\b")
 
 

@@ -28,12 +28,11 @@ _SYMBOL_WORDS = str.maketrans(
 # Words that carry no topic of their own. Kept short on purpose: "how", "when", "who" and
 # "where" are NOT here, because they decide which question is being asked. ("doe" is how
 # plural folding leaves "does".)
-STOPWORDS = (
-    frozenset(
-        """
+_CORE_STOPWORDS = frozenset(
+    """
     a an the of in on at to for from by with about into and or but is are was were be been
-    being do does doe did done has have had having it its this that these those there their them
-    they he she his her we our us you your i me my mine am so as than then too very can could
+    being do does doe did done has have had having it its this that these those there their
+    them they he she his her we our us you your i me my mine am so as than then too very can could
     would should will shall may might must just also any some such please pls plz tell know
     hey hi hello bot tourbot ok okay thanks thank s
     lol lmao haha um uh hmm btw pls guys bro yo ya
@@ -43,9 +42,8 @@ STOPWORDS = (
     stuff thing something anything tbh ngl tho imo idk
     list give show explain describe info information detail details not am
     """.split()
-    )
-    | FILLER_WORDS
 )
+STOPWORDS = _CORE_STOPWORDS | FILLER_WORDS  # plus chat filler (bot.chat)
 
 
 def _stem(token: str) -> str:
