@@ -17,6 +17,7 @@ inverted-index one.
 from __future__ import annotations
 
 import math
+import sys
 from array import array
 from bisect import bisect_left
 from collections import defaultdict
@@ -181,7 +182,7 @@ class KnowledgeIndex:
                 self.phrasing_target.append(target_no)
                 if counts := counted_words(text):
                     known = self.target_counts.get(target_no, ())
-                    new = tuple(canonical.setdefault(w, w) for w in counts if w not in known)
+                    new = tuple(sys.intern(w) for w in counts if w not in known)
                     if new:
                         self.target_counts[target_no] = known + new
                 keys: dict[str, None] = {}

@@ -26,21 +26,20 @@ _SYMBOL_WORDS = str.maketrans(
 )
 
 # Words that carry no topic of their own. Kept short on purpose: "how", "when", "who" and
-# "where" are NOT here, because they decide which question is being asked. ("doe" is how
-# plural folding leaves "does".)
+# "where" are NOT here, because they decide which question is being asked.
 _CORE_STOPWORDS = frozenset(
     """
     a an the of in on at to for from by with about into and or but is are was were be been
-    being do does doe did done has have had having it its this that these those there their
-    them they he she his her we our us you your i me my mine am so as than then too very can could
-    would should will shall may might must just also any some such please pls plz tell know
+    being do does did done has have had having it its this that these those there their them
+    they he she his her we our us you your i me my mine am not so as than then too very can
+    could would should will shall may might must just also any some such please pls tell know
     hey hi hello bot tourbot ok okay thanks thank s
-    lol lmao haha um uh hmm btw pls guys bro yo ya
+    lol lmao haha um uh hmm btw guys bro yo ya
     everyone everybody anyone anybody someone somebody all folks yall morning evening
     sorry quick question curious wondering wonder really actually basically exactly again
     already anyway anyways still even yeah yep yes sure right correct like maybe etc
     stuff thing something anything tbh ngl tho imo idk
-    list give show explain describe info information detail details not am
+    list give show explain describe info information detail details
     """.split()
 )
 STOPWORDS = _CORE_STOPWORDS | FILLER_WORDS  # plus chat filler (bot.chat)
@@ -50,7 +49,12 @@ def _stem(token: str) -> str:
     """Fold plurals so "batteries" meets "battery"; nothing cleverer, to stay predictable."""
     if len(token) > 4 and token.endswith("ies"):
         return token[:-3] + "y"
-    if len(token) > 3 and token.endswith("s") and not token.endswith(("ss", "us", "is")):
+    if (
+        len(token) > 3
+        and token.endswith("s")
+        and not token.endswith(("ss", "us", "is"))
+        and token != "does"  # a verb, not the plural of "doe"
+    ):
         return token[:-1]
     return token
 
