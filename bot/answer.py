@@ -35,13 +35,15 @@ class Answer:
     citations: tuple[Citation, ...] = ()
     suggestions: tuple[Suggestion, ...] = ()
     match: MatchRef | None = None
+    # Why the bot does not answer, when it knows: "The article doesn't say who runs LOHUM."
+    note: str | None = None
 
     @property
     def answered(self) -> bool:
         return self.outcome is Outcome.ANSWERED
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        payload: dict[str, Any] = {
             "answered": self.answered,
             "answer": self.text,
             "confidence": round(self.confidence, 1),
@@ -49,3 +51,6 @@ class Answer:
             "suggestions": [s.question for s in self.suggestions],
             "match": None if self.match is None else {"id": self.match.id, "kind": self.match.kind},
         }
+        if self.note is not None:
+            payload["note"] = self.note
+        return payload

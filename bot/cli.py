@@ -45,6 +45,8 @@ def render_text(answer: Answer, knowledge: Knowledge) -> str:
         lines = ["I'm not sure what you mean. Did you mean:"]
         lines += [f"  {n}. {s.question}" for n, s in enumerate(answer.suggestions, start=1)]
         return "\n".join(lines)
+    if answer.note is not None:
+        return f"{answer.note} I only answer from the article, so I won't guess."
     return (
         "Sorry, the article doesn't say. I can only answer questions about "
         f'"{knowledge.article.title}": when and where the tour was, who organised it, '
@@ -113,7 +115,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     print(
         f"OK: {directory}: {len(knowledge.facts)} facts, {len(knowledge.qas)} Q&As, "
         f"{phrasings} phrasings ({len(knowledge.taught)} taught), "
-        f"{len(knowledge.synonyms)} synonyms"
+        f"{len(knowledge.gaps)} gaps, {len(knowledge.synonyms)} synonyms"
     )
     return EXIT_OK
 

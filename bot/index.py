@@ -61,11 +61,12 @@ _HASH_MASK = (1 << 35) - 1
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """One thing the bot can answer: a Q&A (by any phrasing) or a single fact."""
+    """One thing a question can be about: a Q&A (by any phrasing), a single fact, or a gap
+    (something the article does not say)."""
 
     id: str
-    kind: str  # "qa" or "fact"
-    display: str  # the canonical question (Q&A) or the fact sentence
+    kind: str  # "qa", "fact" or "gap"
+    display: str  # the canonical question (Q&A), the fact sentence, or what a gap says
     phrasings: tuple[str, ...]
     context: str = ""  # the article's words it cites (its quotes): weaker evidence
 
@@ -93,6 +94,8 @@ def targets_from_knowledge(knowledge: Knowledge) -> list[Target]:
     targets += [
         Target(f.id, "fact", f.text, (f.text,), f.citation.quote) for f in knowledge.facts.values()
     ]
+    article = " ".join([knowledge.article.title, *(p.text for p in knowledge.article.paragraphs)])
+    targets += [Target(g.id, "gap", g.says, g.phrasings, article) for g in knowledge.gaps.values()]
     return targets
 
 
@@ -212,7 +215,7 @@ class KnowledgeIndex:
                 if k not in vocab
             )
             self.context_vocab.append(only_context)
-            for word in (*vocab, *only_context):
+            for word in (*vocab, *(only_context if target.kind != "gap" else ())):
                 document_frequency[word] += 1
         total = max(1, len(self.targets))
         self.idf: dict[str, float] = {

@@ -20,6 +20,7 @@ from .yamlsource import Problem, YamlDoc, YamlProblem, load_yaml, parse_yaml
 
 ARTICLE_FILE = "article.txt"
 FACTS_FILE = "facts.yaml"
+GAPS_FILE = "gaps.yaml"
 QA_FILE = "qa.yaml"
 SYNONYMS_FILE = "synonyms.yaml"
 TAUGHT_FILE = "taught.yaml"
@@ -51,6 +52,19 @@ class QA:
 
 
 @dataclass(frozen=True, slots=True)
+class Gap:
+    """Something readers ask about that the article does not say (the CEO, the year...).
+
+    Matching such a question to a gap, rather than to the nearest Q&A, is what lets the bot
+    say plainly that the article doesn't say, instead of answering something next to it.
+    """
+
+    id: str
+    says: str  # the reply, e.g. "The article doesn't say who runs LOHUM."
+    phrasings: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class TaughtPhrasing:
     """A phrasing a moderator taught through ``/kb teach``; kept apart from qa.yaml."""
 
@@ -67,6 +81,7 @@ class Knowledge:
     qas: dict[str, QA]
     synonyms: dict[str, str]  # variant -> canonical
     taught: tuple[TaughtPhrasing, ...] = ()
+    gaps: dict[str, Gap] = field(default_factory=dict)
 
     def citations(self, qa: QA) -> tuple[Citation, ...]:
         return tuple(self.facts[fact_id].citation for fact_id in qa.cites)
@@ -241,14 +256,8 @@ def _load_qas(
     fields = {"id": str, "question": str, "phrasings": list, "answer": str, "cites": list}
     for index, item in checker.entries(doc, "qa", fields, optional=frozenset({"phrasings"})):
         path = ("qa", index)
-        ok = True
-        phrasings: list[str] = []
-        for i, phrasing in enumerate(item.get("phrasings") or []):
-            if not isinstance(phrasing, str | int | float) or not str(phrasing).strip():
-                checker.add(doc, (*path, "phrasings", i), "a phrasing must be non-empty text")
-                ok = False
-            else:
-                phrasings.append(str(phrasing).strip())
+        phrasings = _phrasing_list(doc, path, item.get("phrasings") or [], checker)
+        ok = phrasings is not None
         cites: list[str] = []
         if not item["cites"]:
             checker.add(doc, (*path, "cites"), "an answer must cite at least one fact")
@@ -263,7 +272,7 @@ def _load_qas(
                 ok = False
             else:
                 cites.append(str(fact_id))
-        if ok:
+        if ok and phrasings is not None:
             qa = QA(
                 item["id"],
                 item["question"].strip(),
@@ -273,6 +282,37 @@ def _load_qas(
             )
             qas[qa.id] = qa
     return qas
+
+
+def _phrasing_list(
+    doc: YamlDoc, path: tuple[str | int, ...], values: list[Any], checker: _Checker
+) -> list[str] | None:
+    """The phrasings of one entry, or None (reported) if any is not text."""
+    phrasings: list[str] = []
+    ok = True
+    for i, phrasing in enumerate(values):
+        if not isinstance(phrasing, str | int | float) or not str(phrasing).strip():
+            checker.add(doc, (*path, "phrasings", i), "a phrasing must be non-empty text")
+            ok = False
+        else:
+            phrasings.append(str(phrasing).strip())
+    return phrasings if ok else None
+
+
+def _load_gaps(doc: YamlDoc | None, checker: _Checker) -> dict[str, Gap]:
+    gaps: dict[str, Gap] = {}
+    if doc is None or doc.data is None:
+        return gaps
+    fields = {"id": str, "says": str, "phrasings": list}
+    for index, item in checker.entries(doc, "gaps", fields):
+        path = ("gaps", index)
+        if not item["phrasings"]:
+            checker.add(doc, (*path, "phrasings"), "a gap needs at least one phrasing")
+            continue
+        phrasings = _phrasing_list(doc, path, item["phrasings"], checker)
+        if phrasings is not None:
+            gaps[item["id"]] = Gap(item["id"], item["says"].strip(), tuple(phrasings))
+    return gaps
 
 
 def _load_taught(
@@ -294,25 +334,24 @@ def _load_taught(
     return taught
 
 
+def _entries_of(doc: YamlDoc | None, key: str) -> list[tuple[int, dict[str, Any]]]:
+    """The (index, entry) pairs of a file's list, as written, valid or not."""
+    if doc is None or not isinstance(doc.data, dict) or not isinstance(doc.data.get(key), list):
+        return []
+    return [(i, item) for i, item in enumerate(doc.data[key]) if isinstance(item, dict)]
+
+
 def _declared_ids(doc: YamlDoc | None, key: str) -> set[str]:
     """Ids written in a file, valid or not, so one broken fact is reported only once."""
-    if doc is None or not isinstance(doc.data, dict) or not isinstance(doc.data.get(key), list):
-        return set()
-    return {
-        item["id"]
-        for item in doc.data[key]
-        if isinstance(item, dict) and isinstance(item.get("id"), str)
-    }
+    return {item["id"] for _, item in _entries_of(doc, key) if isinstance(item.get("id"), str)}
 
 
 def _check_ids(docs: list[YamlDoc | None], checker: _Checker) -> None:
-    """Ids are shared by facts and Q&As: a citation or a button names exactly one thing."""
+    """Ids are shared by facts, Q&As and gaps: a citation or a button names exactly one thing."""
     first_seen: dict[str, str] = {}
-    for doc, key in zip(docs, ("facts", "qa"), strict=True):
-        if doc is None or not isinstance(doc.data, dict) or not isinstance(doc.data.get(key), list):
-            continue
-        for index, item in enumerate(doc.data[key]):
-            if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+    for doc, key in zip(docs, ("facts", "qa", "gaps"), strict=True):
+        for index, item in _entries_of(doc, key):
+            if doc is None or not isinstance(item.get("id"), str):
                 continue
             ident, where = item["id"], f"{doc.file}:{doc.line(key, index, 'id')}"
             if not _ID.match(ident):
@@ -331,62 +370,67 @@ def _check_ids(docs: list[YamlDoc | None], checker: _Checker) -> None:
 
 
 def _check_phrasings(
-    qas: dict[str, QA],
+    knowledge: tuple[dict[str, QA], dict[str, Gap]],
     taught: list[TaughtPhrasing],
     normaliser: Normaliser,
-    docs: tuple[YamlDoc | None, YamlDoc | None],
+    docs: tuple[YamlDoc | None, YamlDoc | None, YamlDoc | None],
     checker: _Checker,
 ) -> list[TaughtPhrasing]:
-    """A phrasing under two Q&As makes the answer a coin toss; report where both are.
+    """A phrasing under two Q&As (or a Q&A and a gap) makes the answer a coin toss; report
+    where both are.
 
     Returns the taught phrasings that survived, so one bad overlay entry cannot block the
     rest of the knowledge from loading.
     """
-    qa_doc, taught_doc = docs
+    qas, gaps = knowledge
+    qa_doc, gaps_doc, taught_doc = docs
     owner: dict[str, tuple[str, str]] = {}
 
     def place(doc: YamlDoc | None, path: tuple[str | int, ...]) -> str:
         return f"{doc.file}:{doc.line(*path)}" if doc is not None else "?"
 
-    if (
-        qa_doc is not None
-        and isinstance(qa_doc.data, dict)
-        and isinstance(qa_doc.data.get("qa"), list)
-    ):
-        for index, item in enumerate(qa_doc.data["qa"]):
-            if not isinstance(item, dict) or item.get("id") not in qas:
+    def claim(doc: YamlDoc, path: tuple[str | int, ...], text: str, entry: str) -> None:
+        key = normaliser.normalise(text)
+        if not key:
+            checker.add(doc, path, f"{text!r} has no words left after normalisation")
+            return
+        if key in owner and owner[key][0] != entry:
+            other_id, other_place = owner[key]
+            reason = (
+                f"the phrasing {text!r} is also under {other_id!r} ({other_place}); "
+                "keep it under one entry"
+            )
+            checker.add(doc, path, reason)
+        owner.setdefault(key, (entry, place(doc, path)))
+
+    if qa_doc is not None:
+        for index, item in _entries_of(qa_doc, "qa"):
+            if item.get("id") not in qas:
                 continue
             qa = qas[item["id"]]
-            texts = [("question", qa.question)] + [(i, p) for i, p in enumerate(qa.phrasings)]
-            for sub, text in texts:
-                path: tuple[str | int, ...] = (
-                    ("qa", index, "question")
-                    if sub == "question"
-                    else ("qa", index, "phrasings", sub)
-                )
-                key = normaliser.normalise(text)
-                if not key:
-                    checker.add(qa_doc, path, f"{text!r} has no words left after normalisation")
-                    continue
-                if key in owner and owner[key][0] != qa.id:
-                    other_id, other_place = owner[key]
-                    reason = (
-                        f"the phrasing {text!r} is also under {other_id!r} ({other_place}); "
-                        "keep it under one Q&A"
-                    )
-                    checker.add(qa_doc, path, reason)
-                owner.setdefault(key, (qa.id, place(qa_doc, path)))
+            claim(qa_doc, ("qa", index, "question"), qa.question, qa.id)
+            for i, phrasing in enumerate(qa.phrasings):
+                claim(qa_doc, ("qa", index, "phrasings", i), phrasing, qa.id)
+    if gaps_doc is not None:
+        for index, item in _entries_of(gaps_doc, "gaps"):
+            if item.get("id") not in gaps:
+                continue
+            gap = gaps[item["id"]]
+            for i, phrasing in enumerate(gap.phrasings):
+                claim(gaps_doc, ("gaps", index, "phrasings", i), phrasing, gap.id)
     kept: list[TaughtPhrasing] = []
-    for index, item in enumerate(taught):
-        key = normaliser.normalise(item.phrasing)
-        if key in owner and owner[key][0] != item.qa:
+    for index, lesson in enumerate(taught):
+        key = normaliser.normalise(lesson.phrasing)
+        if key in owner and owner[key][0] != lesson.qa:
             assert taught_doc is not None
             other_id, other_place = owner[key]
-            reason = f"the phrasing {item.phrasing!r} is already under {other_id!r} ({other_place})"
+            reason = (
+                f"the phrasing {lesson.phrasing!r} is already under {other_id!r} ({other_place})"
+            )
             checker.add(taught_doc, ("taught", index, "phrasing"), reason)
             continue
-        owner.setdefault(key, (item.qa, place(taught_doc, ("taught", index))))
-        kept.append(item)
+        owner.setdefault(key, (lesson.qa, place(taught_doc, ("taught", index))))
+        kept.append(lesson)
     return kept
 
 
@@ -407,17 +451,21 @@ def load_knowledge(directory: Path, taught_text: str | None = None) -> Knowledge
     facts_doc = _read(directory, FACTS_FILE, checker)
     qa_doc = _read(directory, QA_FILE, checker)
     synonyms_doc = _read(directory, SYNONYMS_FILE, checker, required=False)
+    gaps_doc = _read(directory, GAPS_FILE, checker, required=False)
     if taught_text is None:
         taught_doc = _read(directory, TAUGHT_FILE, checker, required=False)
     else:
         taught_doc = _parse(taught_text, str(directory / TAUGHT_FILE), checker)
 
     synonyms = _load_synonyms(synonyms_doc, checker)
-    _check_ids([facts_doc, qa_doc], checker)
+    _check_ids([facts_doc, qa_doc, gaps_doc], checker)
     facts = _load_facts(facts_doc, article, checker)
     qas = _load_qas(qa_doc, facts, _declared_ids(facts_doc, "facts"), checker)
+    gaps = _load_gaps(gaps_doc, checker)
     taught = _load_taught(taught_doc, qas, checker)
-    taught = _check_phrasings(qas, taught, Normaliser(synonyms), (qa_doc, taught_doc), checker)
+    taught = _check_phrasings(
+        (qas, gaps), taught, Normaliser(synonyms), (qa_doc, gaps_doc, taught_doc), checker
+    )
     if checker.problems:
         raise KnowledgeError(checker.problems)
-    return Knowledge(article, facts, qas, synonyms, tuple(taught))
+    return Knowledge(article, facts, qas, synonyms, tuple(taught), gaps)

@@ -32,8 +32,9 @@ CONTEXT_CREDIT = 0.7
 OVERLAP_WEIGHT = 0.3
 # What is left of the confidence when a question counts something the target never counts:
 # "how many people came" is not answered by "how many countries came" (seven), however
-# alike the sentences are; it may still be offered as a "did you mean".
-MISCOUNTED_CREDIT = 0.8
+# alike the sentences are; it may still be offered as a "did you mean". 0.6 keeps even a
+# word-for-word match (100) under the default answer threshold (61).
+MISCOUNTED_CREDIT = 0.6
 # The confidence the whole message must already give a target before its focus may decide
 # for it: the focus of "what does the article say about omega seiki, like what do they
 # do?" is "like what do they do?", a question that fits nearly anything.
@@ -42,7 +43,7 @@ FOCUS_SUPPORT = 40.0
 
 @dataclass(frozen=True, slots=True)
 class Thresholds:
-    answer: float = 70.0  # at or above: answer outright
+    answer: float = 61.0  # at or above: answer outright
     suggest: float = 50.0  # at or above (but below answer): "did you mean"
     margin: float = 4.0  # a runner-up this close to the best makes an answer a suggestion
     max_suggestions: int = 3
@@ -190,6 +191,10 @@ class Matcher:
         if not ranked or ranked[0].confidence < t.suggest:
             return Answer(Outcome.ABSTAINED, ranked[0].confidence if ranked else 0.0)
         best = ranked[0]
+        gap = self.index.targets[best.target]
+        if gap.kind == "gap":
+            # Closer to something the article doesn't say than to anything it does.
+            return Answer(Outcome.ABSTAINED, best.confidence, note=gap.display)
         runner_up = self._first_other_qa(ranked, best)
         contested = runner_up is not None and best.confidence - runner_up.confidence < t.margin
         if best.confidence >= t.answer and not contested:
@@ -200,17 +205,22 @@ class Matcher:
         return Answer(Outcome.SUGGESTED, best.confidence, suggestions=suggestions)
 
     def _qa_for(self, target: int) -> str | None:
-        """The Q&A a target stands for in a "did you mean": itself, or one citing a fact."""
+        """The Q&A a target stands for in a "did you mean": itself, one citing a fact, or
+        none for a gap (there is nothing to offer)."""
         found = self.index.targets[target]
         if found.kind == "qa":
             return found.id
-        return self._first_citing.get(found.id)
+        return self._first_citing.get(found.id) if found.kind == "fact" else None
 
     def _same_answer(self, a: int, b: int) -> bool:
-        """True if two targets give the same evidence: one Q&A and a fact it cites."""
+        """True if two targets give the same evidence: one Q&A and a fact it cites.
+
+        A gap gives no evidence, so as a runner-up it always contests: a question about as
+        close to "who runs LOHUM" (not in the article) as to "what is LOHUM" is not answered.
+        """
         first, second = self.index.targets[a], self.index.targets[b]
-        if first.kind == second.kind:
-            return first.id == second.id
+        if first.kind == second.kind or "gap" in (first.kind, second.kind):
+            return first.kind == second.kind and first.id == second.id
         qa, fact = (first, second) if first.kind == "qa" else (second, first)
         return fact.id in self.knowledge.qas[qa.id].cites
 
@@ -239,7 +249,9 @@ class Matcher:
     def answer_id(self, target_id: str) -> Answer | None:
         """Answer a known Q&A or fact directly, e.g. when a "did you mean" button is pressed."""
         target = self.index.by_id.get(target_id)
-        return None if target is None else self.answer_target(target)
+        if target is None or self.index.targets[target].kind == "gap":
+            return None
+        return self.answer_target(target)
 
 
 def cited_answer(knowledge: Knowledge, target_id: str, kind: str, confidence: float) -> Answer:

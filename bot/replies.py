@@ -53,9 +53,11 @@ def unsure_embed() -> discord.Embed:
     )
 
 
-def abstain_embed(article: Article, examples: list[str]) -> discord.Embed:
+def abstain_embed(article: Article, examples: list[str], note: str | None = None) -> discord.Embed:
     lines = [
-        "Sorry, the article doesn't say, so I won't guess.",
+        f"{clip(note, 500)} I only answer from the article, so I won't guess."
+        if note
+        else "Sorry, the article doesn't say, so I won't guess.",
         f"I answer questions about **{clip(article.title, 200)}**, for example:",
         *(f"• {clip(example, 150)}" for example in examples[:4]),
     ]
@@ -67,4 +69,4 @@ def embed_for(answer: Answer, article: Article, examples: list[str]) -> discord.
         return answer_embed(answer, article)
     if answer.outcome is Outcome.SUGGESTED:
         return unsure_embed()
-    return abstain_embed(article, examples)
+    return abstain_embed(article, examples, answer.note)

@@ -50,6 +50,16 @@ qa:
     cites: [companies]
 """
 
+GAPS = """\
+gaps:
+  - id: gap-cost
+    says: The article doesn't say what the tour cost.
+    phrasings:
+      - how much did the tour cost
+      - what was the price of the tour
+      - was the tour expensive
+"""
+
 SYNONYMS = """\
 synonyms:
   electric vehicle: [ev, evs]

@@ -45,6 +45,16 @@ def test_ask_json_abstains_off_topic() -> None:
     assert payload["answer"] is None and payload["match"] is None and payload["citations"] == []
 
 
+def test_a_question_the_article_does_not_answer_says_so() -> None:
+    """Closest to an entry of gaps.yaml: not answered, and the JSON carries what the
+    article lacks as "note" (a key present only then)."""
+    payload = json.loads(tourbot("ask", "--json", "who is the CEO of LOHUM?").stdout)
+    assert payload["answered"] is False and payload["answer"] is None
+    assert payload["note"].startswith("The article doesn't say")
+    text = tourbot("ask", "who is the CEO of LOHUM?").stdout
+    assert text.startswith("The article doesn't say") and "won't guess" in text
+
+
 def test_ask_text_prints_answer_and_citation() -> None:
     result = tourbot("ask", "which", "companies", "did", "they", "visit")
     assert result.returncode == 0

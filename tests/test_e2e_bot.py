@@ -138,6 +138,16 @@ async def test_off_topic_mention_gets_an_honest_reply(start_bot: Any, fake: Fake
     assert not embed.get("fields")
 
 
+async def test_a_question_the_article_does_not_answer_gets_what_it_lacks(
+    start_bot: Any, fake: FakeDiscord
+) -> None:
+    harness = await start_bot()
+    reply = await harness.reply_to(lambda: fake.mention_bot("who is the CEO of LOHUM?"))
+    embed = embed_of(reply.json)
+    assert embed["description"].startswith("The article doesn't say who")
+    assert "won't guess" in embed["description"] and not embed.get("fields")
+
+
 async def test_survives_the_gateway_closing(start_bot: Any, fake: FakeDiscord) -> None:
     harness = await start_bot()
     await fake.drop_gateway(4000)

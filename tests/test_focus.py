@@ -79,13 +79,14 @@ def test_chatter_that_the_shipped_knowledge_half_knows_is_still_dropped() -> Non
 
 
 def test_a_vague_question_clause_does_not_overrule_the_message() -> None:
-    """The focus of this message is its last clause, which fits the "what happens next"
-    entry well on its own; but the message is about Omega Seiki, and the whole message
-    does not point to "what happens next" at all, so the focus must not decide."""
+    """The focus of this message is its last clause, which on its own fits some other
+    entry well (which one depends on the knowledge); but the message is about Omega Seiki,
+    and the whole message does not point to that entry, so the focus must not decide."""
     matcher = Matcher(load_knowledge(SHIPPED))
     alone = matcher.rank("like what do they do?")[0]
-    assert matcher.index.targets[alone.target].id == "next-steps"
+    vague = matcher.index.targets[alone.target].id
+    assert vague != "omega-seiki" and alone.confidence >= matcher.thresholds.answer
     message = "sorry newbie question but what is said about omega seiki, like what do they do?"
     found = matcher.ask(message)
     assert not found.answered
-    assert all(s.id != "next-steps" for s in found.suggestions)
+    assert all(s.id != vague for s in found.suggestions)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.knowledge import KnowledgeError, load_knowledge
-from tests.helpers import FACTS, QA, SHIPPED, write_small_knowledge
+from tests.helpers import FACTS, GAPS, QA, SHIPPED, write_small_knowledge
 
 
 def problems(directory: Path) -> list[str]:
@@ -112,3 +112,37 @@ def test_unsafe_yaml_tag_is_refused(tmp_path: Path) -> None:
     write_small_knowledge(tmp_path, synonyms="synonyms: !!python/object/apply:os.system [ls]\n")
     (found,) = problems(tmp_path)
     assert "synonyms.yaml:1: unsupported YAML value" in found
+
+
+def test_gaps_are_optional_and_load_when_present(tmp_path: Path) -> None:
+    assert load_knowledge(write_small_knowledge(tmp_path / "without")).gaps == {}
+    knowledge = load_knowledge(write_small_knowledge(tmp_path / "with", gaps=GAPS))
+    gap = knowledge.gaps["gap-cost"]
+    assert gap.says == "The article doesn't say what the tour cost."
+    assert "was the tour expensive" in gap.phrasings
+
+
+def test_broken_gaps_are_reported_with_file_and_line(tmp_path: Path) -> None:
+    """A gap that reuses a Q&A's id or phrasing would silence that Q&A: both are errors,
+    like a gap with nothing to say or no phrasing."""
+    gaps = GAPS.replace("id: gap-cost", "id: when") + (
+        "  - id: gap-year\n"  # line 8
+        "    says: ''\n"
+        "    phrasings:\n"
+        "      - what year was it\n"
+        "      - What dates was the tour?\n"  # line 12
+        "  - id: gap-hotel\n"
+        "    says: The article doesn't say where they stayed.\n"
+        "    phrasings: []\n"  # line 15
+    )
+    write_small_knowledge(tmp_path, gaps=gaps)
+    found = problems(tmp_path)
+    assert len(found) == 3, found  # a gap that does not load is not checked further
+    assert any("gaps.yaml:2: duplicate id 'when'" in p and "qa.yaml:2" in p for p in found)
+    assert any("gaps.yaml:9: 'says' is empty" in p for p in found)
+    assert any("gaps.yaml:15: a gap needs at least one phrasing" in p for p in found)
+    write_small_knowledge(tmp_path, gaps=gaps.replace("says: ''", "says: Not said."))
+    found = problems(tmp_path)
+    assert any(
+        "gaps.yaml:12:" in p and "also under 'when'" in p and "qa.yaml:6" in p for p in found
+    ), found
