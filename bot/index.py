@@ -68,7 +68,7 @@ class Target:
     kind: str  # "qa", "fact" or "gap"
     display: str  # the canonical question (Q&A), the fact sentence, or what a gap says
     phrasings: tuple[str, ...]
-    context: str = ""  # the article's words it cites (its quotes): weaker evidence
+    context: str = ""  # the article's words it cites (its quotes; a gap: all): weaker evidence
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +94,8 @@ def targets_from_knowledge(knowledge: Knowledge) -> list[Target]:
     targets += [
         Target(f.id, "fact", f.text, (f.text,), f.citation.quote) for f in knowledge.facts.values()
     ]
+    # A gap is about the article's subject ("who runs LOHUM", "what % of two-wheelers"):
+    # the article's words are its context, so naming them does not count against it.
     article = " ".join([knowledge.article.title, *(p.text for p in knowledge.article.paragraphs)])
     targets += [Target(g.id, "gap", g.says, g.phrasings, article) for g in knowledge.gaps.values()]
     return targets
@@ -215,6 +217,8 @@ class KnowledgeIndex:
                 if k not in vocab
             )
             self.context_vocab.append(only_context)
+            # A gap's context (the whole article) is not evidence of what it is about, and
+            # counting it would make every article word common.
             for word in (*vocab, *(only_context if target.kind != "gap" else ())):
                 document_frequency[word] += 1
         total = max(1, len(self.targets))
