@@ -47,7 +47,8 @@ EVAL_SETS = {
     name: ROOT / "tests" / "data" / f"eval-{name}.yaml"
     for name in (
         *("dev", "test", "holdout", "fresh"),
-        *("blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7", "blind8", "blind9"),
+        *("blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7"),
+        *("blind8", "blind9", "blind10", "blind11"),
     )
 }
 DEFAULT_JSON = ROOT / "benchmarks" / "results" / "match.json"

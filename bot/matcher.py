@@ -32,9 +32,9 @@ CONTEXT_CREDIT = 0.7
 OVERLAP_WEIGHT = 0.3
 # What is left of the confidence when a question counts something the target never counts:
 # "how many people came" is not answered by "how many countries came" (seven), however
-# alike the sentences are; it may still be offered as a "did you mean". 0.6 keeps even a
-# word-for-word match (100) under the default answer threshold (61).
-MISCOUNTED_CREDIT = 0.6
+# alike the sentences are; it may still be offered as a "did you mean". 0.5 keeps even a
+# word-for-word match (100) under the default answer threshold (52).
+MISCOUNTED_CREDIT = 0.5
 # The confidence the whole message must already give a target before its focus may decide
 # for it: the focus of "what does the article say about omega seiki, like what do they
 # do?" is "like what do they do?", a question that fits nearly anything.
@@ -43,9 +43,9 @@ FOCUS_SUPPORT = 40.0
 
 @dataclass(frozen=True, slots=True)
 class Thresholds:
-    answer: float = 61.0  # at or above: answer outright
-    suggest: float = 50.0  # at or above (but below answer): "did you mean"
-    margin: float = 4.0  # a runner-up this close to the best makes an answer a suggestion
+    answer: float = 52.0  # at or above: answer outright
+    suggest: float = 40.0  # at or above (but below answer): "did you mean"
+    margin: float = 3.0  # a runner-up this close to the best makes an answer a suggestion
     max_suggestions: int = 3
 
 
