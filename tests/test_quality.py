@@ -1,10 +1,10 @@
 """Answer quality on the labelled question sets.
 
 The dev set tuned the thresholds and weights at first; the test set was measured and then
-used to diagnose kinds of misses. Holdout, fresh and blind to blind11 were each written by
+used to diagnose kinds of misses. Holdout, fresh and blind to blind13 were each written by
 someone who saw only the article and the topic list, kept out of sight during a round of
-work and measured after it; up to blind5 they were then read. blind6 to blind11 have been
-measured, not read (blind8 to blind11, the newest, before and after knowledge/gaps.yaml;
+work and measured after it; up to blind5 they were then read. blind6 to blind13 have been
+measured, not read (blind8 to blind13, the newest, before and after knowledge/gaps.yaml;
 see README). The thresholds were last chosen on the eleven older sets (dev to blind7),
 pooled. No set's questions were added to the knowledge base (new phrasings and gap
 phrasings equal to one were dropped by a script). The floors sit just under the figures
@@ -26,6 +26,8 @@ measured when this was written:
     blind9    87.2%                            92.0%   (unread)
     blind10   97.6%                            96.0%   (unread)
     blind11   85.6%                            94.7%   (unread)
+    blind12   94.4%                            94.7%   (unread)
+    blind13   88.8%                            97.3%   (unread)
 
 so a regression in matching fails here. The issue's target is 95% on both counts; README
 says where the gap is on unseen questions.
@@ -56,6 +58,8 @@ IN_SCOPE_FLOOR = {
     "eval-blind9.yaml": 0.86,
     "eval-blind10.yaml": 0.97,
     "eval-blind11.yaml": 0.85,
+    "eval-blind12.yaml": 0.94,
+    "eval-blind13.yaml": 0.88,
 }
 HELD_BACK_FLOOR = {
     "eval-dev.yaml": 0.94,
@@ -73,6 +77,8 @@ HELD_BACK_FLOOR = {
     "eval-blind9.yaml": 0.91,
     "eval-blind10.yaml": 0.95,
     "eval-blind11.yaml": 0.94,
+    "eval-blind12.yaml": 0.94,
+    "eval-blind13.yaml": 0.97,
 }
 
 
