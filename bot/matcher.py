@@ -5,8 +5,10 @@ best phrasing of a target (rapidfuzz). *Coverage*: how much of what the question
 (its content words, weighted by rarity) the target knows at all. Coverage is what stops
 "what is the price of a Tata Nexon" from being answered with the nearest EV fact: "price",
 "tata" and "nexon" are words no entry covers, so confidence collapses however similar the
-rest of the sentence is. Thresholds are tuned on the labelled question sets already read (all
-of tests/data but the newest unseen one), never per question.
+rest of the sentence is. Gaps (knowledge/gaps.yaml: what the article does not say) are
+scored like Q&As; a question closest to one is not answered. Thresholds are chosen on the
+eleven older labelled question sets (see tests/test_quality.py), pooled, never per
+question.
 """
 
 from __future__ import annotations
@@ -191,10 +193,10 @@ class Matcher:
         if not ranked or ranked[0].confidence < t.suggest:
             return Answer(Outcome.ABSTAINED, ranked[0].confidence if ranked else 0.0)
         best = ranked[0]
-        gap = self.index.targets[best.target]
-        if gap.kind == "gap":
+        found = self.index.targets[best.target]
+        if found.kind == "gap":
             # Closer to something the article doesn't say than to anything it does.
-            return Answer(Outcome.ABSTAINED, best.confidence, note=gap.display)
+            return Answer(Outcome.ABSTAINED, best.confidence, note=found.display)
         runner_up = self._first_other_qa(ranked, best)
         contested = runner_up is not None and best.confidence - runner_up.confidence < t.margin
         if best.confidence >= t.answer and not contested:
