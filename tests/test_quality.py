@@ -1,14 +1,14 @@
 """Answer quality on the labelled question sets.
 
 The dev set tuned the thresholds and weights at first; the test set was measured and then
-used to diagnose kinds of misses. Holdout, fresh and blind to blind13 were each written by
+used to diagnose kinds of misses. Holdout, fresh and blind to blind15 were each written by
 someone who saw only the article and the topic list, kept out of sight during a round of
 work and measured after it; up to blind5 they were then read. blind6 to blind13 have been
-measured, not read (blind8 to blind13, the newest, before and after knowledge/gaps.yaml;
-see README). The thresholds were last chosen on the eleven older sets (dev to blind7),
-pooled. No set's questions were added to the knowledge base (new phrasings and gap
-phrasings equal to one were dropped by a script). The floors sit just under the figures
-measured when this was written:
+measured, not read (blind8 to blind13 before and after knowledge/gaps.yaml; blind14 and
+blind15 once, after the last change; see README). The thresholds were last chosen on the
+eleven older sets (dev to blind7), pooled. No set's questions were added to the knowledge
+base (new phrasings and gap phrasings equal to one were dropped by a script). The floors
+sit just under the figures measured when this was written:
 
     set       answered correctly (in scope)   held back (near miss + off topic)
     dev       97.3%                            95.0%
@@ -28,6 +28,8 @@ measured when this was written:
     blind11   85.6%                            94.7%   (unread)
     blind12   94.4%                            94.7%   (unread)
     blind13   88.8%                            97.3%   (unread)
+    blind14   97.6%                            96.0%   (unread, measured once)
+    blind15   80.8%                            94.7%   (unread, measured once)
 
 so a regression in matching fails here. The issue's target is 95% on both counts; README
 says where the gap is on unseen questions.
@@ -60,6 +62,8 @@ IN_SCOPE_FLOOR = {
     "eval-blind11.yaml": 0.85,
     "eval-blind12.yaml": 0.94,
     "eval-blind13.yaml": 0.88,
+    "eval-blind14.yaml": 0.97,
+    "eval-blind15.yaml": 0.80,
 }
 HELD_BACK_FLOOR = {
     "eval-dev.yaml": 0.94,
@@ -79,6 +83,8 @@ HELD_BACK_FLOOR = {
     "eval-blind11.yaml": 0.94,
     "eval-blind12.yaml": 0.94,
     "eval-blind13.yaml": 0.97,
+    "eval-blind14.yaml": 0.95,
+    "eval-blind15.yaml": 0.94,
 }
 
 
