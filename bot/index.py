@@ -96,7 +96,7 @@ def targets_from_knowledge(knowledge: Knowledge) -> list[Target]:
     ]
     # A gap is about the article's subject ("who runs LOHUM", "what % of two-wheelers"):
     # the article's words are its context, so naming them does not count against it.
-    article = " ".join([knowledge.article.title, *(p.text for p in knowledge.article.paragraphs)])
+    article = knowledge.article.full_text()
     targets += [Target(g.id, "gap", g.says, g.phrasings, article) for g in knowledge.gaps.values()]
     return targets
 
@@ -176,6 +176,9 @@ class KnowledgeIndex:
         numbers = self.word_number
         document_frequency: dict[str, int] = defaultdict(int)
         surface: set[str] = set()  # words as written, for typo correction
+        # The last context read and its word keys: the gaps, listed together, all share the
+        # whole article as context, which is then normalised once instead of once per gap.
+        last_context: tuple[str, tuple[str, ...]] = ("", ())
         for target_no, target in enumerate(self.targets):
             vocab: dict[str, int] = {}  # word -> how many phrasings use it
             for phrasing in target.phrasings:
@@ -209,12 +212,12 @@ class KnowledgeIndex:
             # "Only one phrasing uses it" says nothing for a fact's single sentence.
             several = len(target.phrasings) > 1
             self.target_rare.append(tuple(w for w, uses in vocab.items() if uses == 1 and several))
-            context = content_tokens(normaliser.normalise(target.context).split())
-            surface.update(context)
+            if target.context != last_context[0]:
+                context = content_tokens(normaliser.normalise(target.context).split())
+                surface.update(context)
+                last_context = (target.context, tuple(dict.fromkeys(map(word_key, context))))
             only_context = tuple(
-                canonical.setdefault(k, k)
-                for k in dict.fromkeys(map(word_key, context))
-                if k not in vocab
+                canonical.setdefault(k, k) for k in last_context[1] if k not in vocab
             )
             self.context_vocab.append(only_context)
             # A gap's context (the whole article) is not evidence of what it is about, and

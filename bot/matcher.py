@@ -221,8 +221,10 @@ class Matcher:
         close to "who runs LOHUM" (not in the article) as to "what is LOHUM" is not answered.
         """
         first, second = self.index.targets[a], self.index.targets[b]
-        if first.kind == second.kind or "gap" in (first.kind, second.kind):
-            return first.kind == second.kind and first.id == second.id
+        if first.kind == second.kind:
+            return first.id == second.id
+        if "gap" in (first.kind, second.kind):
+            return False
         qa, fact = (first, second) if first.kind == "qa" else (second, first)
         return fact.id in self.knowledge.qas[qa.id].cites
 

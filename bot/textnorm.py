@@ -144,9 +144,6 @@ def counted_words(normalised: str) -> frozenset[str]:
     "how much does it cost" counts "cost" ("does" and "it" are not content words), which
     no entry counts, so no entry answers it outright.
     """
-    found = set()
-    for match in _COUNT_CUE.finditer(normalised):
-        words = content_tokens(match.group(1).split())
-        if words:
-            found.add(words[0])
-    return frozenset(found)
+    match = _COUNT_CUE.search(normalised)
+    words = content_tokens(match.group(1).split()) if match else []
+    return frozenset(words[:1])
