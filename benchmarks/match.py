@@ -48,7 +48,18 @@ EVAL_SETS = {
     for name in (
         *("dev", "test", "holdout", "fresh"),
         *("blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7"),
-        *("blind8", "blind9", "blind10", "blind11", "blind12", "blind13", "blind14", "blind15"),
+        *(
+            "blind8",
+            "blind9",
+            "blind10",
+            "blind11",
+            "blind12",
+            "blind13",
+            "blind14",
+            "blind15",
+            "blind16",
+            "blind17",
+        ),
     )
 }
 DEFAULT_JSON = ROOT / "benchmarks" / "results" / "match.json"

@@ -1,11 +1,11 @@
 """Answer quality on the labelled question sets.
 
 The dev set tuned the thresholds and weights at first; the test set was measured and then
-used to diagnose kinds of misses. Holdout, fresh and blind to blind15 were each written by
+used to diagnose kinds of misses. Holdout, fresh and blind to blind17 were each written by
 someone who saw only the article and the topic list, kept out of sight during a round of
 work and measured after it; up to blind5 they were then read. blind6 to blind13 have been
-measured, not read (blind8 to blind13 before and after knowledge/gaps.yaml; blind14 and
-blind15 once, after the last change; see README). The thresholds were last chosen on the
+measured, not read (blind8 to blind13 before and after knowledge/gaps.yaml; blind14 to
+blind17 once, after the last change; see README). The thresholds were last chosen on the
 eleven older sets (dev to blind7), pooled. No set's questions were added to the knowledge
 base (new phrasings and gap phrasings equal to one were dropped by a script). The floors
 sit just under the figures measured when this was written:
@@ -30,6 +30,8 @@ sit just under the figures measured when this was written:
     blind13   88.8%                            97.3%   (unread)
     blind14   97.6%                            96.0%   (unread, measured once)
     blind15   80.8%                            94.7%   (unread, measured once)
+    blind16   96.8%                            97.3%   (unread, measured once)
+    blind17   93.6%                           100.0%   (unread, measured once)
 
 so a regression in matching fails here. The issue's target is 95% on both counts; README
 says where the gap is on unseen questions.
@@ -64,6 +66,8 @@ IN_SCOPE_FLOOR = {
     "eval-blind13.yaml": 0.88,
     "eval-blind14.yaml": 0.97,
     "eval-blind15.yaml": 0.80,
+    "eval-blind16.yaml": 0.96,
+    "eval-blind17.yaml": 0.93,
 }
 HELD_BACK_FLOOR = {
     "eval-dev.yaml": 0.94,
@@ -85,6 +89,8 @@ HELD_BACK_FLOOR = {
     "eval-blind13.yaml": 0.97,
     "eval-blind14.yaml": 0.95,
     "eval-blind15.yaml": 0.94,
+    "eval-blind16.yaml": 0.97,
+    "eval-blind17.yaml": 0.99,
 }
 
 
