@@ -18,12 +18,16 @@ import re
 # "don't" -> "do not"; "i'm", "they're", "we've", "it'll", "i'd" -> the pronoun alone (the
 # rest carries no topic). "can't" and "won't" lose more than "n't": "ca", "wo".
 _NOT = re.compile(r"\b(\w+)n't\b")
-_IRREGULAR_NOT = {"ca": "can", "wo": "will"}
+_IRREGULAR_NOT = {"ca": "can", "wo": "will", "ai": "is"}
 _CLITIC = re.compile(r"(\w)'(?:m|re|ve|ll|d)\b")
+# Words whose apostrophe is inside: split at it, "y'all" would read as "y" ("why") + "all".
+_APOSTROPHE_WORDS = {"y'all": "yall", "ma'am": "maam", "'cause": "because", "c'mon": "come on"}
+_APOSTROPHE_WORD = re.compile("|".join(map(re.escape, _APOSTROPHE_WORDS)))
 
 
 def expand_contractions(text: str) -> str:
     """Expand contractions in casefolded text with straight apostrophes."""
+    text = _APOSTROPHE_WORD.sub(lambda m: _APOSTROPHE_WORDS[m.group(0)], text)
     text = _NOT.sub(lambda m: _IRREGULAR_NOT.get(m.group(1), m.group(1)) + " not", text)
     return _CLITIC.sub(r"\1", text)
 
@@ -63,7 +67,9 @@ SHORTHAND: dict[str, str] = {
 }  # fmt: skip
 
 # Words that are filler in a chat question: greetings, thanks, interjections, hedges,
-# slang, ways of addressing people. (The core stopwords are in ``bot.textnorm``.)
+# slang, ways of addressing people, and the politeness and tag particles of regional
+# Englishes (Filipino "po", Indian "yaar", Singaporean "lah", British "innit"). (The core
+# stopwords are in ``bot.textnorm``.)
 FILLER_WORDS = frozenset(
     """
     heyy heya heyo hii hiii hiya helloo helo hallo hola howdy sup wassup ayo ayy oi
@@ -76,7 +82,8 @@ FILLER_WORDS = frozenset(
     afaict fwiw idek dunno ig istg fr frfr deadass lowkey highkey legit af ofc obv obvs
     jk lmk nvm np fyi ikr anyhow fam mate mates bruh dude buddy pal homie bestie fellas
     lads peeps sir maam mam sry soz apologies yea yeh yup okk okie kk alright aight nah
-    nope
+    nope innit reckon ta crikey blimey yaar ji bhai bhaiya arre achha accha haan lah leh lor
+    po naman lang nga diba pala daw talaga
     """.split()
 )
 

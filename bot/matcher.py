@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from .answer import Answer, MatchRef, Outcome, Suggestion
+from .english import is_common_word
 from .focus import focus
 from .index import KnowledgeIndex, QueryTerms, targets_from_knowledge
 from .knowledge import Knowledge
@@ -41,6 +42,12 @@ MISCOUNTED_CREDIT = 0.5
 # for it: the focus of "what does the article say about omega seiki, like what do they
 # do?" is "like what do they do?", a question that fits nearly anything.
 FOCUS_SUPPORT = 40.0
+# The share of an unknown word's weight that counts when the word is everyday English
+# ("colleague", "lunch", "uncle"): in a chatty message it is more often talk around the
+# question than what the question asks about. A rare unknown word ("nexon", "byd") names
+# something the article doesn't cover and counts in full; everyday words that do (the
+# "price", the "year") are known to knowledge/gaps.yaml, so they are not unknown.
+COMMON_UNKNOWN_SHARE = 0.6
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +116,11 @@ class Matcher:
             if word in terms.corrected:
                 credit *= CORRECTED_CREDIT
             covered += weight * credit
-        asked += self.index.unknown_idf * len(terms.unknown)
+        unknown = self.index.unknown_idf
+        asked += sum(
+            unknown * (COMMON_UNKNOWN_SHARE if is_common_word(word) else 1.0)
+            for word in terms.unknown
+        )
         return covered / asked if asked else 0.0
 
     def rank(self, question: str) -> list[Scored]:

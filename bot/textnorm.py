@@ -33,6 +33,7 @@ _CORE_STOPWORDS = frozenset(
     being do does did done has have had having it its this that these those there their them
     they he she his her we our us you your i me my mine am not so as than then too very can
     could would should will shall may might must just also any some such please pls tell know
+    if whether
     hey hi hello bot tourbot ok okay thanks thank s
     lol lmao haha um uh hmm btw guys bro yo ya
     everyone everybody anyone anybody someone somebody all folks yall morning evening
@@ -42,7 +43,6 @@ _CORE_STOPWORDS = frozenset(
     list give show explain describe info information detail details
     """.split()
 )
-STOPWORDS = _CORE_STOPWORDS | FILLER_WORDS  # plus chat filler (bot.chat)
 
 
 def _stem(token: str) -> str:
@@ -57,6 +57,13 @@ def _stem(token: str) -> str:
     ):
         return token[:-1]
     return token
+
+
+# Plus chat filler (bot.chat). Tokens are compared after plurals are folded, so a plural
+# stopword ("guys", "folks") is also listed as its folded form ("guy", "folk").
+STOPWORDS = frozenset(
+    form for word in _CORE_STOPWORDS | FILLER_WORDS for form in (word, _stem(word))
+)
 
 
 def basic_normalise(text: str) -> str:

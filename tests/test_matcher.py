@@ -12,7 +12,7 @@ from bot.answer import Outcome
 from bot.index import SHORTLIST
 from bot.knowledge import load_knowledge
 from bot.matcher import RARE_CREDIT, Matcher, Thresholds, complete
-from bot.textnorm import Normaliser
+from bot.textnorm import Normaliser, content_tokens
 from tests.helpers import GAPS, SHIPPED, write_small_knowledge
 
 
@@ -221,6 +221,29 @@ def test_chat_forms_are_read_as_the_words_they_stand_for() -> None:
     assert shipped.index.terms(message).unknown == ()
     found = shipped.ask(message)
     assert found.answered and found.match is not None and found.match.id == "when"
+
+
+def test_regional_particles_and_inner_apostrophes_are_chat_not_topic() -> None:
+    """ "y'all" split at its apostrophe would read as "y" ("why") + "all"; "po", "yaar" and
+    "lah" are politeness or tag particles; a plural stopword ("guys") is compared after
+    plurals are folded, so it must be a stopword in its folded form too."""
+    normalise = Normaliser().normalise
+    assert normalise("did y'all see it, ma'am? it ain't clear") == (
+        "did yall see it maam it is not clear"
+    )
+    assert content_tokens(normalise("who organised it po? tell me yaar, guys lah").split()) == [
+        "who",
+        "organised",
+    ]
+
+
+def test_an_everyday_unknown_word_counts_less_than_a_rare_one() -> None:
+    """ "my colleague's delegation" is chat around a question the article answers; "the
+    mahindra delegation" names a company the article never mentions."""
+    shipped = Matcher(load_knowledge(SHIPPED))
+    chatty = shipped.ask("which companies did my colleague's delegation visit")
+    assert chatty.answered and chatty.match is not None and chatty.match.id == "companies"
+    assert not shipped.ask("which companies did the mahindra delegation visit").answered
 
 
 def test_a_question_the_article_does_not_answer_gets_what_the_gap_says(tmp_path: Path) -> None:
