@@ -1,13 +1,14 @@
 """Answer quality on the labelled question sets.
 
 The dev set tuned the thresholds and weights at first; the test set was measured and then
-used to diagnose kinds of misses. Holdout, fresh and blind to blind17 were each written by
+used to diagnose kinds of misses. Holdout, fresh and blind to blind19 were each written by
 someone who saw only the article and the topic list, kept out of sight during a round of
-work and measured after it; up to blind5 they were then read. blind6 to blind13 have been
-measured, not read (blind8 to blind13 before and after knowledge/gaps.yaml; blind14 to
-blind17 once, after the last change; see README). The thresholds were last chosen on the
-eleven older sets (dev to blind7), pooled. No set's questions were added to the knowledge
-base (new phrasings and gap phrasings equal to one were dropped by a script). The floors
+work and measured after it; up to blind5 they were then read. blind6 to blind19 have been
+measured, not read (see README for when). diag1 to diag4 were written in hard styles to be
+read: their misses were studied for kinds of errors (the chat-register changes of
+2026-12-01 came from diag1 and diag2). The thresholds were last chosen on the eleven older
+sets (dev to blind7), pooled. No set's questions were added to the knowledge base (new
+phrasings and gap phrasings equal to one were dropped by a script). The floors
 sit just under the figures measured when this was written:
 
     set       answered correctly (in scope)   held back (near miss + off topic)
@@ -28,12 +29,16 @@ sit just under the figures measured when this was written:
     blind11   86.4%                            94.7%   (unread)
     blind12   94.4%                            94.7%   (unread)
     blind13   89.6%                            97.3%   (unread)
-    blind14   97.6%                            96.0%   (unread, measured once)
-    blind15   87.2%                            93.3%   (unread, measured once)
-    blind16   96.8%                            97.3%   (unread, measured once)
-    blind17   94.4%                           100.0%   (unread, measured once)
+    blind14   97.6%                            96.0%   (unread)
+    blind15   87.2%                            93.3%   (unread)
+    blind16   96.8%                            97.3%   (unread)
+    blind17   94.4%                           100.0%   (unread)
+    blind18   92.0%                            96.0%   (unread)
+    blind19   88.8%                            97.3%   (unread)
     diag1     86.4%                            98.7%   (read: diagnosis)
     diag2     82.4%                            98.7%   (read: diagnosis)
+    diag3     91.2%                            96.0%   (read: diagnosis)
+    diag4     92.8%                            97.3%   (read: diagnosis)
 
 so a regression in matching fails here. The issue's target is 95% on both counts; README
 says where the gap is on unseen questions.
@@ -70,8 +75,12 @@ IN_SCOPE_FLOOR = {
     "eval-blind15.yaml": 0.86,
     "eval-blind16.yaml": 0.96,
     "eval-blind17.yaml": 0.93,
+    "eval-blind18.yaml": 0.91,
+    "eval-blind19.yaml": 0.88,
     "eval-diag1.yaml": 0.85,
     "eval-diag2.yaml": 0.81,
+    "eval-diag3.yaml": 0.90,
+    "eval-diag4.yaml": 0.92,
 }
 HELD_BACK_FLOOR = {
     "eval-dev.yaml": 0.94,
@@ -95,8 +104,12 @@ HELD_BACK_FLOOR = {
     "eval-blind15.yaml": 0.92,
     "eval-blind16.yaml": 0.97,
     "eval-blind17.yaml": 0.99,
+    "eval-blind18.yaml": 0.95,
+    "eval-blind19.yaml": 0.96,
     "eval-diag1.yaml": 0.98,
     "eval-diag2.yaml": 0.98,
+    "eval-diag3.yaml": 0.95,
+    "eval-diag4.yaml": 0.96,
 }
 
 
