@@ -1,9 +1,9 @@
 """Answer quality on the labelled question sets.
 
 The dev set tuned the thresholds and weights at first; the test set was measured and then
-used to diagnose kinds of misses. Holdout, fresh and blind to blind21 were each written by
+used to diagnose kinds of misses. Holdout, fresh and blind to blind23 were each written by
 someone who saw only the article and the topic list, kept out of sight during a round of
-work and measured after it; up to blind5 they were then read. blind6 to blind21 have been
+work and measured after it; up to blind5 they were then read. blind6 to blind23 have been
 measured, not read (see README for when). diag1 to diag4 were written in hard styles to be
 read: their misses were studied for kinds of errors (the chat-register changes of
 2026-12-01 came from diag1 and diag2). The thresholds were last chosen on the eleven older
@@ -37,6 +37,8 @@ sit just under the figures measured when this was written:
     blind19   88.8%                            97.3%   (unread)
     blind20   92.8%                            96.0%   (unread)
     blind21   95.2%                            98.7%   (unread)
+    blind22   92.8%                            96.0%   (unread)
+    blind23   90.4%                            96.0%   (unread)
     diag1     86.4%                            98.7%   (read: diagnosis)
     diag2     82.4%                            98.7%   (read: diagnosis)
     diag3     91.2%                            96.0%   (read: diagnosis)
@@ -81,6 +83,8 @@ IN_SCOPE_FLOOR = {
     "eval-blind19.yaml": 0.88,
     "eval-blind20.yaml": 0.92,
     "eval-blind21.yaml": 0.94,
+    "eval-blind22.yaml": 0.92,
+    "eval-blind23.yaml": 0.89,
     "eval-diag1.yaml": 0.85,
     "eval-diag2.yaml": 0.81,
     "eval-diag3.yaml": 0.90,
@@ -112,6 +116,8 @@ HELD_BACK_FLOOR = {
     "eval-blind19.yaml": 0.96,
     "eval-blind20.yaml": 0.95,
     "eval-blind21.yaml": 0.98,
+    "eval-blind22.yaml": 0.95,
+    "eval-blind23.yaml": 0.95,
     "eval-diag1.yaml": 0.98,
     "eval-diag2.yaml": 0.98,
     "eval-diag3.yaml": 0.95,
