@@ -50,7 +50,7 @@ EVAL_SETS = {
         *("blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7"),
         *("blind8", "blind9", "blind10", "blind11", "blind12", "blind13", "blind14"),
         *("blind15", "blind16", "blind17", "blind18", "blind19", "blind20", "blind21"),
-        *("blind22", "blind23"),
+        *("blind22", "blind23", "blind24", "blind25"),
         *("diag1", "diag2", "diag3", "diag4"),
     )
 }

@@ -6,9 +6,9 @@ best phrasing of a target (rapidfuzz). *Coverage*: how much of what the question
 "what is the price of a Tata Nexon" from being answered with the nearest EV fact: "price",
 "tata" and "nexon" are words no entry covers, so confidence collapses however similar the
 rest of the sentence is. Gaps (knowledge/gaps.yaml: what the article does not say) are
-scored like Q&As; a question closest to one is not answered. Thresholds are chosen on the
-eleven older labelled question sets (see tests/test_quality.py), pooled, never per
-question.
+scored like Q&As; a question closest to one is not answered. The thresholds are the best
+balance of answering in-scope questions and holding back the others, pooled over all the
+labelled question sets (see tests/test_quality.py), never per question.
 """
 
 from __future__ import annotations
@@ -35,9 +35,9 @@ CONTEXT_CREDIT = 0.7
 OVERLAP_WEIGHT = 0.3
 # What is left of the confidence when a question counts something the target never counts:
 # "how many people came" is not answered by "how many countries came" (seven), however
-# alike the sentences are; it may still be offered as a "did you mean". 0.5 keeps even a
-# word-for-word match (100) under the default answer threshold (52).
-MISCOUNTED_CREDIT = 0.5
+# alike the sentences are; it may still be offered as a "did you mean". 0.35 keeps even a
+# word-for-word match (100) under the default answer threshold (40).
+MISCOUNTED_CREDIT = 0.35
 # The confidence the whole message must already give a target before its focus may decide
 # for it: the focus of "what does the article say about omega seiki, like what do they
 # do?" is "like what do they do?", a question that fits nearly anything.
@@ -52,9 +52,9 @@ COMMON_UNKNOWN_SHARE = 0.6
 
 @dataclass(frozen=True, slots=True)
 class Thresholds:
-    answer: float = 52.0  # at or above: answer outright
-    suggest: float = 40.0  # at or above (but below answer): "did you mean"
-    margin: float = 3.0  # a runner-up this close to the best makes an answer a suggestion
+    answer: float = 40.0  # at or above: answer outright
+    suggest: float = 30.0  # at or above (but below answer): "did you mean"
+    margin: float = 2.0  # a runner-up this close to the best makes an answer a suggestion
     max_suggestions: int = 3
 
 

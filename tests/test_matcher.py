@@ -239,10 +239,20 @@ def test_regional_particles_and_inner_apostrophes_are_chat_not_topic() -> None:
 
 def test_an_everyday_unknown_word_counts_less_than_a_rare_one() -> None:
     """ "my colleague's delegation" is chat around a question the article answers; "the
-    mahindra delegation" names a company the article never mentions."""
+    mahindra delegation" names a company the article never mentions. Gaps are set aside:
+    the rule is about words nothing knows, not about what gaps.yaml knows."""
+    matcher = Matcher(dataclasses.replace(load_knowledge(SHIPPED), gaps={}))
+
+    def companies(question: str) -> float:
+        ranked = matcher.rank(question)
+        return next(
+            s.confidence for s in ranked if matcher.index.targets[s.target].id == "companies"
+        )
+
+    chatty = companies("which companies did my colleague's delegation visit")
+    assert chatty > companies("which companies did the mahindra delegation visit") + 5
+    assert chatty >= matcher.thresholds.answer
     shipped = Matcher(load_knowledge(SHIPPED))
-    chatty = shipped.ask("which companies did my colleague's delegation visit")
-    assert chatty.answered and chatty.match is not None and chatty.match.id == "companies"
     assert not shipped.ask("which companies did the mahindra delegation visit").answered
 
 
