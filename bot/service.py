@@ -7,6 +7,7 @@ version and a broken edit never replaces the last good one.
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -53,9 +54,24 @@ class AnswerService:
         self._seen = fingerprint(directory)
         self._reloading = threading.Lock()  # the watcher and /kb reload may race
         self._snapshot = self._build(load_knowledge(directory), version=1)
+        self._settle()
 
     def _build(self, knowledge: Knowledge, version: int) -> Snapshot:
         return Snapshot(knowledge, Matcher(knowledge, self.thresholds), version, time.time())
+
+    @staticmethod
+    def _settle() -> None:
+        """Take the live snapshot out of the cyclic garbage collector's scans.
+
+        An index is hundreds of thousands of long-lived objects, and every full collection
+        walks all of them: freezing them raised the bot's throughput in ``benchmarks/e2e.py``
+        by about a quarter. Unfreezing first lets the collector free the snapshot just
+        replaced (an index refers to itself through its typo cache, so reference counting
+        alone never frees it).
+        """
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
 
     @property
     def snapshot(self) -> Snapshot:
@@ -99,5 +115,6 @@ class AnswerService:
                 log.warning("knowledge reload rejected: %d problem(s)", len(err.problems))
                 return ReloadResult(False, self._snapshot.version, tuple(err.problems))
             self._snapshot = self._build(knowledge, self._snapshot.version + 1)
+            self._settle()
             log.info("knowledge reloaded: version %d", self._snapshot.version)
             return ReloadResult(True, self._snapshot.version)
