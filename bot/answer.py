@@ -8,6 +8,9 @@ from typing import Any
 
 from .knowledge import Citation
 
+# Follows a gap's note ("The article doesn't say who runs LOHUM.") in every front end.
+NO_GUESS = "I only answer from the article, so I won't guess."
+
 
 class Outcome(enum.Enum):
     ANSWERED = "answered"

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from .answer import Answer, Outcome
+from .answer import NO_GUESS, Answer, Outcome
 from .evaluation import LabelledSetError, evaluate, load_labelled
 from .knowledge import TAUGHT_FILE, Knowledge, KnowledgeError, load_knowledge
 from .matcher import Matcher
@@ -46,7 +46,7 @@ def render_text(answer: Answer, knowledge: Knowledge) -> str:
         lines += [f"  {n}. {s.question}" for n, s in enumerate(answer.suggestions, start=1)]
         return "\n".join(lines)
     if answer.note is not None:
-        return f"{answer.note} I only answer from the article, so I won't guess."
+        return f"{answer.note} {NO_GUESS}"
     return (
         "Sorry, the article doesn't say. I can only answer questions about "
         f'"{knowledge.article.title}": when and where the tour was, who organised it, '

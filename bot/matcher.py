@@ -100,15 +100,31 @@ class Matcher:
         )
         return (1 - OVERLAP_WEIGHT) * spelling + OVERLAP_WEIGHT * 100 * overlap
 
-    def _coverage(self, terms: QueryTerms, target: int) -> float:
+    def _question_weight(self, terms: QueryTerms) -> float:
+        """What coverage is a share of: the question's words by rarity, once per question.
+
+        A word nothing knows counts in full if it is rare and by COMMON_UNKNOWN_SHARE if it
+        is everyday English.
+        """
+        idf = self.index.idf
+        asked = 0.0
+        for word in terms.tokens:
+            asked += idf[word]
+        unknown = self.index.unknown_idf
+        asked += sum(
+            unknown * (COMMON_UNKNOWN_SHARE if is_common_word(word) else 1.0)
+            for word in terms.unknown
+        )
+        return asked
+
+    def _coverage(self, terms: QueryTerms, target: int, asked: float) -> float:
         vocab = self.index.target_vocab[target]
         rare = self.index.target_rare[target]
         context = self.index.context_vocab[target]
         idf = self.index.idf
-        asked = covered = 0.0
+        covered = 0.0
         for word in terms.tokens:
             weight = idf[word]
-            asked += weight
             if word in vocab:
                 credit = RARE_CREDIT if word in rare else 1.0
             else:
@@ -116,11 +132,6 @@ class Matcher:
             if word in terms.corrected:
                 credit *= CORRECTED_CREDIT
             covered += weight * credit
-        unknown = self.index.unknown_idf
-        asked += sum(
-            unknown * (COMMON_UNKNOWN_SHARE if is_common_word(word) else 1.0)
-            for word in terms.unknown
-        )
         return covered / asked if asked else 0.0
 
     def rank(self, question: str) -> list[Scored]:
@@ -185,8 +196,9 @@ class Matcher:
                 best_similarity[target] = similarity
         ranked = []
         counts = self.index.target_counts
+        question_weight = self._question_weight(terms)
         for target, similarity in best_similarity.items():
-            coverage = self._coverage(terms, target)
+            coverage = self._coverage(terms, target, question_weight)
             confidence = similarity * coverage
             if terms.counted and terms.counted.isdisjoint(counts.get(target, ())):
                 confidence *= MISCOUNTED_CREDIT

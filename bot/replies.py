@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import discord
 
-from .answer import Answer, Outcome
+from .answer import NO_GUESS, Answer, Outcome
 from .article import Article
 
 TITLE_MAX, DESCRIPTION_MAX, FIELD_NAME_MAX, FIELD_VALUE_MAX = 256, 4096, 256, 1024
@@ -55,7 +55,7 @@ def unsure_embed() -> discord.Embed:
 
 def abstain_embed(article: Article, examples: list[str], note: str | None = None) -> discord.Embed:
     lines = [
-        f"{clip(note, 500)} I only answer from the article, so I won't guess."
+        f"{clip(note, 500)} {NO_GUESS}"
         if note
         else "Sorry, the article doesn't say, so I won't guess.",
         f"I answer questions about **{clip(article.title, 200)}**, for example:",
