@@ -46,12 +46,9 @@ KNOWLEDGE_DIR = ROOT / "knowledge"
 EVAL_SETS = {
     name: ROOT / "tests" / "data" / f"eval-{name}.yaml"
     for name in (
-        *("dev", "test", "holdout", "fresh"),
-        *("blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7"),
-        *("blind8", "blind9", "blind10", "blind11", "blind12", "blind13", "blind14"),
-        *("blind15", "blind16", "blind17", "blind18", "blind19", "blind20", "blind21"),
-        *("blind22", "blind23", "blind24", "blind25"),
-        *("diag1", "diag2", "diag3", "diag4"),
+        *("dev", "test", "holdout", "fresh", "blind"),
+        *(f"blind{n}" for n in range(2, 32)),
+        *(f"diag{n}" for n in range(1, 5)),
     )
 }
 DEFAULT_JSON = ROOT / "benchmarks" / "results" / "match.json"

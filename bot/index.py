@@ -163,8 +163,13 @@ class KnowledgeIndex:
         self.phrasing_start = array("I", [0])
         # The content words each target knows: a tuple is a third of a frozenset's size.
         self.target_vocab: list[tuple[str, ...]] = []
-        # Of those, the words only one of the target's phrasings uses: weaker evidence.
-        self.target_rare: list[tuple[str, ...]] = []
+        # How many of the target's phrasings use each of those words, in the same order,
+        # flat: target t's are vocab_uses[vocab_start[t]:vocab_start[t + 1]]. (A dict per
+        # target would cost about 100 MB at 100,000 entries.)
+        self.vocab_uses = array("I")
+        self.vocab_start = array("I", [0])
+        # How many phrasings each target has.
+        self.target_size = array("I")
         # Words only the answer and its quotes use: weaker evidence than a phrasing's.
         self.context_vocab: list[tuple[str, ...]] = []
         # What each target's phrasings count ("how many country"), for targets that count.
@@ -209,9 +214,9 @@ class KnowledgeIndex:
                 self.phrasing_words.extend(numbers.setdefault(w, len(numbers)) for w in keys)
                 self.phrasing_start.append(len(self.phrasing_words))
             self.target_vocab.append(tuple(vocab))
-            # "Only one phrasing uses it" says nothing for a fact's single sentence.
-            several = len(target.phrasings) > 1
-            self.target_rare.append(tuple(w for w, uses in vocab.items() if uses == 1 and several))
+            self.vocab_uses.extend(vocab.values())
+            self.vocab_start.append(len(self.vocab_uses))
+            self.target_size.append(len(target.phrasings))
             if target.context != last_context[0]:
                 context = content_tokens(normaliser.normalise(target.context).split())
                 surface.update(context)
@@ -255,6 +260,14 @@ class KnowledgeIndex:
             _DeletionIndex(self._vocabulary) if len(self._vocabulary) > SCAN_VOCABULARY else None
         )
         self._correct = lru_cache(maxsize=4096)(self._correct_uncached)
+
+    def uses(self, target: int, word: str) -> int:
+        """How many of the target's phrasings use ``word`` (0: none)."""
+        try:
+            position = self.target_vocab[target].index(word)
+        except ValueError:
+            return 0
+        return self.vocab_uses[self.vocab_start[target] + position]
 
     def _correct_uncached(self, word: str) -> str | None:
         """The known word a typo most likely meant ("recyling" -> "recycling"), if any.

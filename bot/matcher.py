@@ -5,14 +5,17 @@ best phrasing of a target (rapidfuzz). *Coverage*: how much of what the question
 (its content words, weighted by rarity) the target knows at all. Coverage is what stops
 "what is the price of a Tata Nexon" from being answered with the nearest EV fact: "price",
 "tata" and "nexon" are words no entry covers, so confidence collapses however similar the
-rest of the sentence is. Gaps (knowledge/gaps.yaml: what the article does not say) are
-scored like Q&As; a question closest to one is not answered. The thresholds are the best
+rest of the sentence is. A third signal, *usage* (how typical the question's words are of
+each target's phrasings), moves close candidates apart. Gaps (knowledge/gaps.yaml: what
+the article does not say) are scored like Q&As; a question closest to one is not
+answered. The thresholds are the best
 balance of answering in-scope questions and holding back the others, pooled over all the
 labelled question sets (see tests/test_quality.py), never per question.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -48,13 +51,23 @@ FOCUS_SUPPORT = 40.0
 # something the article doesn't cover and counts in full; everyday words that do (the
 # "price", the "year") are known to knowledge/gaps.yaml, so they are not unknown.
 COMMON_UNKNOWN_SHARE = 0.6
+# Usage: how typical the question's words are of a target's phrasings, as a naive Bayes
+# log-likelihood per word (USAGE_SMOOTHING added to every count). Similarity comes from the
+# single closest phrasing, so a word that one phrasing of a neighbouring entry happens to
+# share can carry it; usage weighs every phrasing: "what segment is india strongest in"
+# uses words typical of the two-wheelers entry more than of india-model. It is added to the
+# confidence as USAGE_WEIGHT points per unit of per-word log-likelihood below the most
+# typical candidate's, so it decides between close candidates and barely moves distant
+# ones. Chosen, with the margin, on the read question sets (tests/data/DECISIONS.md, 7).
+USAGE_WEIGHT = 1.0
+USAGE_SMOOTHING = 0.1
 
 
 @dataclass(frozen=True, slots=True)
 class Thresholds:
     answer: float = 40.0  # at or above: answer outright
     suggest: float = 30.0  # at or above (but below answer): "did you mean"
-    margin: float = 2.0  # a runner-up this close to the best makes an answer a suggestion
+    margin: float = 1.0  # a runner-up this close to the best makes an answer a suggestion
     max_suggestions: int = 3
 
 
@@ -75,6 +88,13 @@ class Matcher:
         for qa in knowledge.qas.values():
             for fact_id in qa.cites:
                 self._first_citing.setdefault(fact_id, qa.id)
+        # Whose phrasings show a target's usage: a fact has one sentence, so the Q&A that
+        # first cites it speaks for it.
+        by_id = self.index.by_id
+        self._usage_source = [
+            by_id[self._first_citing.get(t.id, t.id)] if t.kind == "fact" else number
+            for number, t in enumerate(self.index.targets)
+        ]
 
     # -- scoring -------------------------------------------------------------------------
 
@@ -118,15 +138,16 @@ class Matcher:
         return asked
 
     def _coverage(self, terms: QueryTerms, target: int, asked: float) -> float:
-        vocab = self.index.target_vocab[target]
-        rare = self.index.target_rare[target]
-        context = self.index.context_vocab[target]
-        idf = self.index.idf
+        index = self.index
+        # "Only one phrasing uses it" says nothing for a fact's single sentence.
+        several = index.target_size[target] > 1
+        context = index.context_vocab[target]
+        idf = index.idf
         covered = 0.0
         for word in terms.tokens:
             weight = idf[word]
-            if word in vocab:
-                credit = RARE_CREDIT if word in rare else 1.0
+            if uses := index.uses(target, word):
+                credit = RARE_CREDIT if uses == 1 and several else 1.0
             else:
                 credit = CONTEXT_CREDIT if word in context else 0.0
             if word in terms.corrected:
@@ -179,6 +200,30 @@ class Matcher:
         ranked = self._rank_terms(self.index.terms(clause))
         return bool(ranked) and ranked[0].confidence >= self.thresholds.answer
 
+    def _usage(self, words: set[str], target: int) -> float:
+        """Mean log-likelihood of the question's words under the target's phrasings."""
+        index = self.index
+        source = self._usage_source[target]
+        phrasings = index.target_size[source] + 2 * USAGE_SMOOTHING
+        total = sum(math.log(index.uses(source, w) + USAGE_SMOOTHING) for w in words)
+        return total / len(words) - math.log(phrasings)
+
+    def _weigh_usage(self, terms: QueryTerms, ranked: list[Scored]) -> list[Scored]:
+        words = {word for word in terms.tokens if word in self.index.word_number}
+        if not words or not ranked:
+            return ranked
+        usage = [self._usage(words, scored.target) for scored in ranked]
+        most = max(usage)
+        return [
+            Scored(
+                s.target,
+                max(0.0, s.confidence + USAGE_WEIGHT * (u - most)),
+                s.similarity,
+                s.coverage,
+            )
+            for s, u in zip(ranked, usage, strict=True)
+        ]
+
     def _rank_terms(self, terms: QueryTerms) -> list[Scored]:
         if not terms.tokens:
             return []
@@ -203,6 +248,7 @@ class Matcher:
             if terms.counted and terms.counted.isdisjoint(counts.get(target, ())):
                 confidence *= MISCOUNTED_CREDIT
             ranked.append(Scored(target, confidence, similarity, coverage))
+        ranked = self._weigh_usage(terms, ranked)
         ranked.sort(key=lambda s: -s.confidence)
         if exact is not None:
             return self._certain(self.index.phrasing_target[exact], ranked)

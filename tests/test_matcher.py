@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from rapidfuzz import fuzz
 from bot.answer import Outcome
 from bot.index import SHORTLIST
 from bot.knowledge import load_knowledge
-from bot.matcher import RARE_CREDIT, Matcher, Thresholds, complete
+from bot.matcher import RARE_CREDIT, USAGE_SMOOTHING, USAGE_WEIGHT, Matcher, Thresholds, complete
 from bot.textnorm import Normaliser, content_tokens
 from tests.helpers import GAPS, SHIPPED, write_small_knowledge
 
@@ -135,6 +136,50 @@ def test_a_word_only_one_phrasing_uses_is_weaker_evidence(count_or_which: Matche
     assert countries.coverage == pytest.approx(1.0)
     assert people.coverage == pytest.approx(RARE_CREDIT)
     assert people.coverage < countries.coverage
+
+
+USAGE_QA = """\
+qa:
+  - id: battery-life
+    question: What did they learn about battery life?
+    phrasings:
+      - lessons on battery life
+      - battery life tips
+      - making battery life longer
+      - what about battery life
+    answer: Battery life optimization.
+    cites: [companies]
+  - id: which-companies
+    question: Which companies did they visit?
+    phrasings:
+      - which companies work on battery life
+      - battery life companies
+      - which ev makers were visited
+      - who did they visit
+      - which firms hosted them
+      - names of the companies
+    answer: LOHUM and Omega Seiki Mobility.
+    cites: [companies]
+"""
+
+
+def test_a_candidate_whose_phrasings_rarely_use_the_words_asked_loses_points(
+    tmp_path: Path,
+) -> None:
+    """Both entries know "battery" and "life" and have a phrasing close to "battery life?",
+    but every phrasing of battery-life uses them and only two of which-companies' seven do:
+    the runner-up drops by USAGE_WEIGHT points per unit of per-word log-likelihood."""
+    matcher = Matcher(load_knowledge(write_small_knowledge(tmp_path, qa=USAGE_QA)))
+    best, runner_up = matcher.rank("battery life?")[:2]
+    ids = [matcher.index.targets[s.target].id for s in (best, runner_up)]
+    assert ids == ["battery-life", "which-companies"]
+    assert best.confidence == pytest.approx(best.similarity * best.coverage)
+    a = USAGE_SMOOTHING
+    typical = math.log((5 + a) / (5 + 2 * a))  # 5 of 5 phrasings (the question counts)
+    rare = math.log((2 + a) / (7 + 2 * a))  # 2 of 7
+    expected = runner_up.similarity * runner_up.coverage + USAGE_WEIGHT * (rare - typical)
+    assert runner_up.confidence == pytest.approx(expected)
+    assert runner_up.confidence < runner_up.similarity * runner_up.coverage - 1
 
 
 def test_a_count_of_something_the_target_never_counts_is_not_answered() -> None:
