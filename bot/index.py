@@ -341,7 +341,8 @@ class KnowledgeIndex:
         scores: dict[int, float] = {}
         gathered: frozenset[int] | None = None  # set once candidates stop being added
         work = 0
-        for word in sorted(set(terms.tokens), key=lambda w: -self.idf[w]):
+        # Rarest first; ties by spelling, so the same question always gets the same shortlist.
+        for word in sorted(set(terms.tokens), key=lambda w: (-self.idf[w], w)):
             posting = self.postings.get(word, ())
             weight = self.idf[word]
             if not scores:
@@ -365,7 +366,7 @@ class KnowledgeIndex:
         # Rank by the shared weight's share of both texts (as the matcher's overlap does):
         # raw shared weight would tie every phrasing that shares only a common word, and
         # cut them off in file order. sorted() is stable, like heapq.nlargest but faster.
-        asked = sum(self.idf[word] for word in set(terms.tokens))
+        asked = sum(self.idf[word] for word in dict.fromkeys(terms.tokens))
         totals = self.phrasing_weight
         return sorted(
             scores,

@@ -16,6 +16,7 @@ labelled question sets (see tests/test_quality.py), never per question.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -137,7 +138,13 @@ class Matcher:
         )
         return asked
 
-    def _coverage(self, terms: QueryTerms, target: int, asked: float) -> float:
+    def _uses(self, target: int, words: Iterable[str]) -> dict[str, int]:
+        """How many of the target's phrasings use each word: looked up once per question."""
+        return {word: self.index.uses(target, word) for word in words}
+
+    def _coverage(
+        self, terms: QueryTerms, target: int, uses: dict[str, int], asked: float
+    ) -> float:
         index = self.index
         # "Only one phrasing uses it" says nothing for a fact's single sentence.
         several = index.target_size[target] > 1
@@ -146,8 +153,8 @@ class Matcher:
         covered = 0.0
         for word in terms.tokens:
             weight = idf[word]
-            if uses := index.uses(target, word):
-                credit = RARE_CREDIT if uses == 1 and several else 1.0
+            if used := uses[word]:
+                credit = RARE_CREDIT if used == 1 and several else 1.0
             else:
                 credit = CONTEXT_CREDIT if word in context else 0.0
             if word in terms.corrected:
@@ -200,20 +207,17 @@ class Matcher:
         ranked = self._rank_terms(self.index.terms(clause))
         return bool(ranked) and ranked[0].confidence >= self.thresholds.answer
 
-    def _usage(self, words: set[str], target: int) -> float:
+    def _usage(self, target: int, uses: dict[str, int], words: list[str]) -> float:
         """Mean log-likelihood of the question's words under the target's phrasings."""
-        index = self.index
         source = self._usage_source[target]
-        phrasings = index.target_size[source] + 2 * USAGE_SMOOTHING
-        total = sum(math.log(index.uses(source, w) + USAGE_SMOOTHING) for w in words)
-        return total / len(words) - math.log(phrasings)
+        if source != target:
+            uses = self._uses(source, words)
+        total = sum(math.log(uses[word] + USAGE_SMOOTHING) for word in words)
+        return total / len(words) - math.log(self.index.target_size[source] + 2 * USAGE_SMOOTHING)
 
-    def _weigh_usage(self, terms: QueryTerms, ranked: list[Scored]) -> list[Scored]:
-        words = {word for word in terms.tokens if word in self.index.word_number}
-        if not words or not ranked:
-            return ranked
-        usage = [self._usage(words, scored.target) for scored in ranked]
-        most = max(usage)
+    @staticmethod
+    def _weigh_usage(ranked: list[Scored], usage: list[float]) -> list[Scored]:
+        most = max(usage, default=0.0)
         return [
             Scored(
                 s.target,
@@ -240,15 +244,22 @@ class Matcher:
             if similarity > best_similarity.get(target, -1.0):
                 best_similarity[target] = similarity
         ranked = []
+        usage = []
         counts = self.index.target_counts
         question_weight = self._question_weight(terms)
+        distinct = dict.fromkeys(terms.tokens)  # in order: the same sums every run
+        words = [word for word in distinct if word in numbers]  # what phrasings may use
         for target, similarity in best_similarity.items():
-            coverage = self._coverage(terms, target, question_weight)
+            uses = self._uses(target, distinct)
+            coverage = self._coverage(terms, target, uses, question_weight)
             confidence = similarity * coverage
             if terms.counted and terms.counted.isdisjoint(counts.get(target, ())):
                 confidence *= MISCOUNTED_CREDIT
             ranked.append(Scored(target, confidence, similarity, coverage))
-        ranked = self._weigh_usage(terms, ranked)
+            if words:
+                usage.append(self._usage(target, uses, words))
+        if words:
+            ranked = self._weigh_usage(ranked, usage)
         ranked.sort(key=lambda s: -s.confidence)
         if exact is not None:
             return self._certain(self.index.phrasing_target[exact], ranked)

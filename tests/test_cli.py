@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +15,9 @@ from tests.helpers import ROOT, SHIPPED, write_small_knowledge
 ARTICLE = (SHIPPED / "article.txt").read_text(encoding="utf-8")
 
 
-def tourbot(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def tourbot(
+    *args: str, stdin: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         cwd=ROOT,
@@ -22,6 +25,7 @@ def tourbot(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess
         capture_output=True,
         text=True,
         timeout=60,
+        env=None if env is None else os.environ | env,
     )
 
 
@@ -159,3 +163,19 @@ def test_teach_and_unanswered_from_the_shell(tmp_path: Path) -> None:
     assert asked["match"]["id"] == "who-organised"
     refused = tourbot("teach", "nope", "anything", "--knowledge", str(kb))
     assert refused.returncode == 1 and "no Q&A with the id 'nope'" in refused.stderr
+
+
+def test_the_same_question_gets_the_same_reply_whatever_the_hash_seed() -> None:
+    """Python salts string hashes per process, so anything that iterates a set of words
+    can differ between runs. Words tied in rarity once entered the shortlist in set order,
+    and a phrasing cut off in one run but not another changed this reply's confidence
+    (49.4 under seeds 3 and 4, 49.8 under the others)."""
+    question = (
+        "What does the article say about battery-powered motorbikes and scooters in "
+        "India's EV success story"
+    )
+    replies = {
+        tourbot("ask", "--json", question, env={"PYTHONHASHSEED": seed}).stdout
+        for seed in ("1", "3", "4")
+    }
+    assert len(replies) == 1 and json.loads(replies.pop())["answered"]
