@@ -48,7 +48,7 @@ EVAL_SETS = {
     for name in (
         *("dev", "test", "holdout", "fresh", "blind"),
         *(f"blind{n}" for n in range(2, 36)),
-        *(f"diag{n}" for n in range(1, 5)),
+        *(f"diag{n}" for n in range(1, 7)),
     )
 }
 DEFAULT_JSON = ROOT / "benchmarks" / "results" / "match.json"

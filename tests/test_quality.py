@@ -4,14 +4,15 @@ The dev set tuned the thresholds and weights at first; the test set was measured
 used to diagnose kinds of misses. Holdout, fresh and blind to blind35 were each written by
 someone who saw only the article and the topic list, kept out of sight during a round of
 work and measured after it; up to blind5 they were then read. blind6 to blind35 have been
-measured, not read (see README for when). diag1 to diag4 were written in hard styles to be
+measured, not read (see README for when). diag1 to diag6 were written in hard styles to be
 read: their misses were studied for kinds of errors (the chat-register changes of
-2026-12-01 came from diag1 and diag2). The thresholds were the best balance (the higher
-of the two figures' minimum) pooled over all the sets after gaps round 3, checked on
-blind24 and blind25; the usage rerank and margin 1 were chosen on the read sets and checked
-on blind26 and blind27 before those were added (tests/data/DECISIONS.md). No set's
-questions were added to the knowledge base (new phrasings and gap phrasings equal to one
-were dropped by a script).
+2026-12-01 came from diag1 and diag2; diag5 and diag6, quiz and fact-check styles, led to
+a change that its final check did not confirm, so it was not kept). The thresholds were
+the best balance (the higher of the two figures' minimum) pooled over all the sets after
+gaps round 3, checked on blind24 and blind25; the usage rerank and margin 1 were chosen on
+the read sets and checked on blind26 and blind27 before those were added
+(tests/data/DECISIONS.md). No set's questions were added to the knowledge base (new
+phrasings and gap phrasings equal to one were dropped by a script).
 The floors sit just under the figures measured when this was written:
 
     set       answered correctly (in scope)   held back (near miss + off topic)
@@ -58,6 +59,8 @@ The floors sit just under the figures measured when this was written:
     diag2      88.8%                            100.0%   (read: diagnosis)
     diag3      96.8%                            100.0%   (read: diagnosis)
     diag4      93.6%                             98.7%   (read: diagnosis)
+    diag5      88.0%                             96.0%   (read: diagnosis)
+    diag6      88.0%                             94.7%   (read: diagnosis)
 
 so a regression in matching fails here. The issue's target is 95% on both counts; README
 says where the gap is on unseen questions.
@@ -116,10 +119,15 @@ IN_SCOPE_FLOOR = {
     "eval-diag2.yaml": 0.88,
     "eval-diag3.yaml": 0.96,
     "eval-diag4.yaml": 0.93,
+    "eval-diag5.yaml": 0.87,
+    "eval-diag6.yaml": 0.87,
 }
 # In-scope questions answered with the wrong entry, per set of 100-125: at most 6 since the
-# margin went to 1 with the usage rerank (measured: 0 to 6, 88 in 5,335 pooled; 5 before).
+# margin went to 1 with the usage rerank (measured: 0 to 6, 88 in 5,335 pooled; 5 before),
+# except in diag6, written to check claims the way fact-checkers do (8: "Confirm: it was a
+# two-day visit" reads as "when" to the matcher; kept as found, see README).
 MAX_WRONG_PER_SET = 6
+MAX_WRONG = {"eval-diag6.yaml": 8}
 HELD_BACK_FLOOR = {
     "eval-dev.yaml": 0.94,
     "eval-test.yaml": 0.92,
@@ -164,6 +172,8 @@ HELD_BACK_FLOOR = {
     "eval-diag2.yaml": 0.99,
     "eval-diag3.yaml": 0.99,
     "eval-diag4.yaml": 0.98,
+    "eval-diag5.yaml": 0.95,
+    "eval-diag6.yaml": 0.94,
 }
 
 
@@ -176,7 +186,7 @@ def test_labelled_set_meets_the_floors(name: str) -> None:
     assert report.in_scope_accuracy >= IN_SCOPE_FLOOR[name], report.misses
     assert report.out_of_scope_held_back >= HELD_BACK_FLOOR[name], report.misses
     wrong = report.counts[("in_scope", "wrong")]
-    assert wrong <= MAX_WRONG_PER_SET, report.confusion
+    assert wrong <= MAX_WRONG.get(name, MAX_WRONG_PER_SET), report.confusion
 
 
 def test_every_cited_quote_is_verbatim_for_every_in_scope_question() -> None:
