@@ -165,7 +165,7 @@ class KnowledgeIndex:
         self.target_vocab: list[tuple[str, ...]] = []
         # How many of the target's phrasings use each of those words, in the same order,
         # flat: target t's are vocab_uses[vocab_start[t]:vocab_start[t + 1]]. (A dict per
-        # target would cost about 100 MB at 100,000 entries.)
+        # target is some 460 bytes for 20 words, against 80 here: 40 MB at 100,000 entries.)
         self.vocab_uses = array("I")
         self.vocab_start = array("I", [0])
         # How many phrasings each target has.

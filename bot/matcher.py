@@ -8,9 +8,9 @@ best phrasing of a target (rapidfuzz). *Coverage*: how much of what the question
 rest of the sentence is. A third signal, *usage* (how typical the question's words are of
 each target's phrasings), moves close candidates apart. Gaps (knowledge/gaps.yaml: what
 the article does not say) are scored like Q&As; a question closest to one is not
-answered. The thresholds are the best
-balance of answering in-scope questions and holding back the others, pooled over all the
-labelled question sets (see tests/test_quality.py), never per question.
+answered. The thresholds are the best balance of answering in-scope questions and holding
+back the others, pooled over all the labelled question sets (see tests/test_quality.py),
+never per question.
 """
 
 from __future__ import annotations
