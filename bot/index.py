@@ -168,8 +168,6 @@ class KnowledgeIndex:
         # target is some 460 bytes for 20 words, against 80 here: 40 MB at 100,000 entries.)
         self.vocab_uses = array("I")
         self.vocab_start = array("I", [0])
-        # How many phrasings each target has.
-        self.target_size = array("I")
         # Words only the answer and its quotes use: weaker evidence than a phrasing's.
         self.context_vocab: list[tuple[str, ...]] = []
         # What each target's phrasings count ("how many country"), for targets that count.
@@ -216,7 +214,6 @@ class KnowledgeIndex:
             self.target_vocab.append(tuple(vocab))
             self.vocab_uses.extend(vocab.values())
             self.vocab_start.append(len(self.vocab_uses))
-            self.target_size.append(len(target.phrasings))
             if target.context != last_context[0]:
                 context = content_tokens(normaliser.normalise(target.context).split())
                 surface.update(context)

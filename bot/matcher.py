@@ -127,16 +127,11 @@ class Matcher:
         A word nothing knows counts in full if it is rare and by COMMON_UNKNOWN_SHARE if it
         is everyday English.
         """
-        idf = self.index.idf
-        asked = 0.0
-        for word in terms.tokens:
-            asked += idf[word]
-        unknown = self.index.unknown_idf
-        asked += sum(
+        idf, unknown = self.index.idf, self.index.unknown_idf
+        return sum(idf[word] for word in terms.tokens) + sum(
             unknown * (COMMON_UNKNOWN_SHARE if is_common_word(word) else 1.0)
             for word in terms.unknown
         )
-        return asked
 
     def _uses(self, target: int, words: Iterable[str]) -> dict[str, int]:
         """How many of the target's phrasings use each word: looked up once per question."""
@@ -147,7 +142,7 @@ class Matcher:
     ) -> float:
         index = self.index
         # "Only one phrasing uses it" says nothing for a fact's single sentence.
-        several = index.target_size[target] > 1
+        several = len(index.targets[target].phrasings) > 1
         context = index.context_vocab[target]
         idf = index.idf
         covered = 0.0
@@ -213,7 +208,8 @@ class Matcher:
         if source != target:
             uses = self._uses(source, words)
         total = sum(math.log(uses[word] + USAGE_SMOOTHING) for word in words)
-        return total / len(words) - math.log(self.index.target_size[source] + 2 * USAGE_SMOOTHING)
+        phrasings = len(self.index.targets[source].phrasings)
+        return total / len(words) - math.log(phrasings + 2 * USAGE_SMOOTHING)
 
     @staticmethod
     def _weigh_usage(ranked: list[Scored], usage: list[float]) -> list[Scored]:
