@@ -7,10 +7,10 @@ best phrasing of a target (rapidfuzz). *Coverage*: how much of what the question
 "tata" and "nexon" are words no entry covers, so confidence collapses however similar the
 rest of the sentence is. A third signal, *usage* (how typical the question's words are of
 each target's phrasings), moves close candidates apart. Gaps (knowledge/gaps.yaml: what
-the article does not say) are scored like Q&As; a question closest to one is not
-answered. The thresholds are the best balance of answering in-scope questions and holding
-back the others, pooled over all the labelled question sets (see tests/test_quality.py),
-never per question.
+the article does not say) are scored like Q&As. Whether to answer, and with which of the
+best candidates, is decided by boosted trees over these scores (bot.decision), fitted on
+labelled question sets, never on single questions; a question asked exactly as a
+phrasing is written is that phrasing's question.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from .answer import Answer, MatchRef, Outcome, Suggestion
+from .decision import LOOK_DOWN, Candidate, Trees, shipped_trees
 from .english import is_common_word
 from .focus import focus
 from .index import KnowledgeIndex, QueryTerms, targets_from_knowledge
@@ -66,9 +67,13 @@ USAGE_SMOOTHING = 0.1
 
 @dataclass(frozen=True, slots=True)
 class Thresholds:
-    answer: float = 40.0  # at or above: answer outright
-    suggest: float = 30.0  # at or above (but below answer): "did you mean"
-    margin: float = 1.0  # a runner-up this close to the best makes an answer a suggestion
+    # A confidence at which a reading is a match by itself: the whole message is not
+    # searched for its focus, and a clause counts as part of the question.
+    answer: float = 40.0
+    suggest: float = 30.0  # at or above, when not answering: "did you mean"
+    # Answer when the trees give at least this chance of being right; None: the cut-off
+    # fitted with them (bot.decision).
+    cut_off: float | None = None
     max_suggestions: int = 3
 
 
@@ -81,9 +86,15 @@ class Scored:
 
 
 class Matcher:
-    def __init__(self, knowledge: Knowledge, thresholds: Thresholds | None = None) -> None:
+    def __init__(
+        self,
+        knowledge: Knowledge,
+        thresholds: Thresholds | None = None,
+        trees: Trees | None = None,
+    ) -> None:
         self.knowledge = knowledge
         self.thresholds = thresholds or Thresholds()
+        self.trees = trees or shipped_trees()
         self.index = KnowledgeIndex(targets_from_knowledge(knowledge), knowledge.normaliser())
         self._first_citing: dict[str, str] = {}
         for qa in knowledge.qas.values():
@@ -265,22 +276,47 @@ class Matcher:
 
     def ask(self, question: str) -> Answer:
         ranked = self.rank(question)
-        t = self.thresholds
-        if not ranked or ranked[0].confidence < t.suggest:
-            return Answer(Outcome.ABSTAINED, ranked[0].confidence if ranked else 0.0)
+        if not ranked:
+            return Answer(Outcome.ABSTAINED, 0.0)
+        chosen = self._choose(ranked)
+        if chosen is not None:
+            return self.answer_target(chosen.target, chosen.confidence)
         best = ranked[0]
         found = self.index.targets[best.target]
+        if best.confidence < self.thresholds.suggest:
+            return Answer(Outcome.ABSTAINED, best.confidence)
         if found.kind == "gap":
             # Closer to something the article doesn't say than to anything it does.
             return Answer(Outcome.ABSTAINED, best.confidence, note=found.display)
-        runner_up = self._first_other_qa(ranked, best)
-        contested = runner_up is not None and best.confidence - runner_up.confidence < t.margin
-        if best.confidence >= t.answer and not contested:
-            return self.answer_target(best.target, best.confidence)
         suggestions = self._suggestions(ranked)
         if not suggestions:
             return Answer(Outcome.ABSTAINED, best.confidence)
         return Answer(Outcome.SUGGESTED, best.confidence, suggestions=suggestions)
+
+    def _choose(self, ranked: list[Scored]) -> Scored | None:
+        """The candidate to answer with, if any: the trees decide (bot.decision), except
+        for a question asked exactly as a phrasing is written (see ``_certain``), which
+        is that phrasing's question, answerable or a gap."""
+        best = ranked[0]
+        if best.similarity >= 100.0 and best.confidence >= 100.0:
+            return None if self.index.targets[best.target].kind == "gap" else best
+        t = self.thresholds
+        position = self.trees.choose(self.candidates(ranked), t.suggest, t.cut_off)
+        return None if position is None else ranked[position]
+
+    def candidates(self, ranked: list[Scored]) -> list[Candidate]:
+        """What the trees see of the ranking (bot.decision)."""
+        targets = self.index.targets
+        return [
+            Candidate(
+                targets[s.target].kind,
+                self._qa_for(s.target),
+                s.confidence,
+                s.similarity,
+                s.coverage,
+            )
+            for s in ranked[:LOOK_DOWN]
+        ]
 
     def _qa_for(self, target: int) -> str | None:
         """The Q&A a target stands for in a "did you mean": itself, one citing a fact, or
@@ -289,27 +325,6 @@ class Matcher:
         if found.kind == "qa":
             return found.id
         return self._first_citing.get(found.id) if found.kind == "fact" else None
-
-    def _same_answer(self, a: int, b: int) -> bool:
-        """True if two targets give the same evidence: one Q&A and a fact it cites.
-
-        A gap gives no evidence, so as a runner-up it always contests: a question about as
-        close to "who runs LOHUM" (not in the article) as to "what is LOHUM" is not answered.
-        """
-        first, second = self.index.targets[a], self.index.targets[b]
-        if first.kind == second.kind:
-            return first.id == second.id
-        if "gap" in (first.kind, second.kind):
-            return False
-        qa, fact = (first, second) if first.kind == "qa" else (second, first)
-        return fact.id in self.knowledge.qas[qa.id].cites
-
-    def _first_other_qa(self, ranked: list[Scored], best: Scored) -> Scored | None:
-        """The best-ranked target that would give a different answer from ``best``."""
-        for scored in ranked[1:]:
-            if not self._same_answer(best.target, scored.target):
-                return scored
-        return None
 
     def _suggestions(self, ranked: list[Scored]) -> tuple[Suggestion, ...]:
         t = self.thresholds

@@ -94,7 +94,7 @@ async def test_did_you_mean_button_answers_the_chosen_question(
     start_bot: Any, fake: FakeDiscord
 ) -> None:
     harness = await start_bot()
-    question = "tour?"
+    question = "ev?"
     assert harness.bot.service.ask(question).outcome is Outcome.SUGGESTED  # precondition
     interaction = await fake.slash_command("ask", [{"name": "question", "value": question}])
     body = await interaction.response()

@@ -49,10 +49,10 @@ def test_nothing_to_drop_means_no_focus() -> None:
 @pytest.fixture
 def matcher(tmp_path: Path) -> Matcher:
     # With gaps, as shipped: "cost" is everyday English, and what the article doesn't say
-    # about it is known from gaps.yaml rather than from the word being unknown. The answer
-    # threshold is pinned above the shipped one: with three entries, a whole message that
-    # half fits one of them must stay unsure, so that the focus is what decides here.
-    strict = Thresholds(answer=52, suggest=40, margin=3)
+    # about it is known from gaps.yaml rather than from the word being unknown. The
+    # thresholds are pinned above the shipped ones: with three entries, a whole message
+    # that half fits one of them must stay unsure, so that the focus is what decides here.
+    strict = Thresholds(answer=52, suggest=40, cut_off=0.99)
     return Matcher(load_knowledge(write_small_knowledge(tmp_path, gaps=GAPS)), strict)
 
 

@@ -63,8 +63,8 @@ def test_abstains_when_the_question_asks_about_unknown_things(
 
 def test_unsure_offers_suggestions_instead_of_guessing(tmp_path: Path) -> None:
     knowledge = load_knowledge(write_small_knowledge(tmp_path))
-    strict = Matcher(knowledge, Thresholds(answer=101, suggest=30))  # never sure enough
-    answer = strict.ask("when was the tour")
+    strict = Matcher(knowledge, Thresholds(cut_off=1.01))  # never sure enough
+    answer = strict.ask("when did the tour take place")
     assert answer.outcome is Outcome.SUGGESTED
     assert 1 <= len(answer.suggestions) <= 3
     assert answer.suggestions[0].id == "when"
@@ -319,9 +319,11 @@ def test_a_question_the_article_does_not_answer_gets_what_the_gap_says(tmp_path:
 
 
 def test_without_gaps_the_same_question_gets_no_note(tmp_path: Path) -> None:
+    """The note comes from gaps.yaml alone. (Whether the bot then answers depends on the
+    trees, which learned from the shipped knowledge, gaps included; gaps are what holds
+    near misses back.)"""
     matcher = Matcher(load_knowledge(write_small_knowledge(tmp_path)))
-    found = matcher.ask("what did the tour cost")
-    assert not found.answered and found.note is None
+    assert matcher.ask("what did the tour cost").note is None
 
 
 def test_shipped_gaps_hold_back_what_the_article_does_not_say() -> None:

@@ -1,66 +1,68 @@
 """Answer quality on the labelled question sets.
 
 The dev set tuned the thresholds and weights at first; the test set was measured and then
-used to diagnose kinds of misses. Holdout, fresh and blind to blind35 were each written by
+used to diagnose kinds of misses. Holdout, fresh and blind to blind37 were each written by
 someone who saw only the article and the topic list, kept out of sight during a round of
-work and measured after it; up to blind5 they were then read. blind6 to blind35 have been
+work and measured after it; up to blind5 they were then read. blind6 to blind37 have been
 measured, not read (see README for when). diag1 to diag6 were written in hard styles to be
 read: their misses were studied for kinds of errors (the chat-register changes of
-2026-12-01 came from diag1 and diag2; diag5 and diag6, quiz and fact-check styles, led to
-a change that its final check did not confirm, so it was not kept). The thresholds were
-the best balance (the higher of the two figures' minimum) pooled over all the sets after
-gaps round 3, checked on blind24 and blind25; the usage rerank and margin 1 were chosen on
-the read sets and checked on blind26 and blind27 before those were added
-(tests/data/DECISIONS.md). No set's questions were added to the knowledge base (new
-phrasings and gap phrasings equal to one were dropped by a script).
+2026-12-01 came from diag1 and diag2). The decision to answer is made by boosted trees
+(bot/decision.py) fitted on the seventeen sets up to blind7 and diag1 to diag6, so their
+figures below are in-sample and guard against regressions only; blind8 to blind37 are the
+estimate for unseen questions. The trees were chosen by leaving out one of those seventeen
+at a time, checked on blind8 to blind35, and adopted on blind36 and blind37, written for
+that check (tests/data/DECISIONS.md, 12). No set's questions were added to the knowledge
+base (new phrasings and gap phrasings equal to one were dropped by a script).
 The floors sit just under the figures measured when this was written:
 
     set       answered correctly (in scope)   held back (near miss + off topic)
-    dev        98.2%                             95.0%
-    test       99.1%                             92.5%
-    holdout    99.2%                             98.8%
-    fresh      96.7%                             96.2%
-    blind      96.8%                             93.3%
-    blind2     98.4%                             96.0%
-    blind3     98.4%                             96.0%
-    blind4     97.6%                             96.0%
-    blind5     96.8%                             96.0%
-    blind6     98.4%                             97.3%   (unread)
-    blind7     96.0%                             93.3%   (unread)
-    blind8     95.2%                             98.7%   (unread)
-    blind9     92.8%                             94.7%   (unread)
-    blind10    98.4%                             96.0%   (unread)
-    blind11    91.2%                             96.0%   (unread)
-    blind12    93.6%                             94.7%   (unread)
-    blind13    92.8%                            100.0%   (unread)
+    dev       100.0%                            100.0%   (read; trees fitted on it)
+    test      100.0%                            100.0%   (read; trees fitted on it)
+    holdout   100.0%                            100.0%   (read; trees fitted on it)
+    fresh     100.0%                            100.0%   (read; trees fitted on it)
+    blind      99.2%                            100.0%   (read; trees fitted on it)
+    blind2     99.2%                             98.7%   (read; trees fitted on it)
+    blind3    100.0%                            100.0%   (read; trees fitted on it)
+    blind4    100.0%                            100.0%   (read; trees fitted on it)
+    blind5    100.0%                            100.0%   (read; trees fitted on it)
+    blind6    100.0%                            100.0%   (unread; trees fitted on it)
+    blind7     99.2%                            100.0%   (unread; trees fitted on it)
+    blind8     96.0%                            100.0%   (unread)
+    blind9     94.4%                             96.0%   (unread)
+    blind10    98.4%                             94.7%   (unread)
+    blind11    96.0%                             90.7%   (unread)
+    blind12    96.0%                             94.7%   (unread)
+    blind13    93.6%                            100.0%   (unread)
     blind14    99.2%                             97.3%   (unread)
-    blind15    90.4%                             97.3%   (unread)
-    blind16    97.6%                             97.3%   (unread)
-    blind17    96.0%                             98.7%   (unread)
-    blind18    93.6%                             94.7%   (unread)
-    blind19    94.4%                             94.7%   (unread)
-    blind20    95.2%                             93.3%   (unread)
-    blind21    96.0%                             92.0%   (unread)
+    blind15    92.8%                             96.0%   (unread)
+    blind16    98.4%                             94.7%   (unread)
+    blind17    97.6%                            100.0%   (unread)
+    blind18    95.2%                             94.7%   (unread)
+    blind19    95.2%                             94.7%   (unread)
+    blind20    96.0%                             90.7%   (unread)
+    blind21    98.4%                             97.3%   (unread)
     blind22    94.4%                             94.7%   (unread)
-    blind23    90.4%                             97.3%   (unread)
-    blind24    96.0%                             98.7%   (unread)
-    blind25    91.2%                             97.3%   (unread)
-    blind26    93.6%                             96.0%   (unread)
-    blind27    91.2%                             96.0%   (unread)
-    blind28    95.2%                            100.0%   (unread)
-    blind29    88.0%                             93.3%   (unread)
-    blind30    96.0%                             93.3%   (unread)
-    blind31    96.0%                             96.0%   (unread)
-    blind32    96.8%                             96.0%   (unread)
-    blind33    94.4%                             97.3%   (unread)
-    blind34    95.2%                             97.3%   (unread)
-    blind35    94.4%                             98.7%   (unread)
-    diag1      91.2%                             98.7%   (read: diagnosis)
-    diag2      88.8%                            100.0%   (read: diagnosis)
-    diag3      96.8%                            100.0%   (read: diagnosis)
-    diag4      93.6%                             98.7%   (read: diagnosis)
-    diag5      88.0%                             96.0%   (read: diagnosis)
-    diag6      88.0%                             94.7%   (read: diagnosis)
+    blind23    93.6%                             98.7%   (unread)
+    blind24    97.6%                             97.3%   (unread)
+    blind25    95.2%                             97.3%   (unread)
+    blind26    93.6%                             97.3%   (unread)
+    blind27    89.6%                             97.3%   (unread)
+    blind28    96.0%                            100.0%   (unread)
+    blind29    89.6%                             93.3%   (unread)
+    blind30    96.0%                             94.7%   (unread)
+    blind31    96.8%                             97.3%   (unread)
+    blind32    97.6%                             92.0%   (unread)
+    blind33    96.0%                            100.0%   (unread)
+    blind34    94.4%                             97.3%   (unread)
+    blind35    96.0%                             97.3%   (unread)
+    blind36    94.4%                            100.0%   (unread)
+    blind37    95.2%                            100.0%   (unread)
+    diag1      98.4%                            100.0%   (read: diagnosis; trees fitted on it)
+    diag2      93.6%                            100.0%   (read: diagnosis; trees fitted on it)
+    diag3      99.2%                            100.0%   (read: diagnosis; trees fitted on it)
+    diag4      98.4%                            100.0%   (read: diagnosis; trees fitted on it)
+    diag5      96.8%                            100.0%   (read: diagnosis; trees fitted on it)
+    diag6      98.4%                            100.0%   (read: diagnosis; trees fitted on it)
 
 so a regression in matching fails here. The issue's target is 95% on both counts; README
 says where the gap is on unseen questions.
@@ -76,104 +78,105 @@ from bot.matcher import Matcher
 from tests.helpers import DATA, SHIPPED
 
 IN_SCOPE_FLOOR = {
-    "eval-dev.yaml": 0.97,
-    "eval-test.yaml": 0.98,
-    "eval-holdout.yaml": 0.98,
-    "eval-fresh.yaml": 0.96,
-    "eval-blind.yaml": 0.96,
-    "eval-blind2.yaml": 0.97,
-    "eval-blind3.yaml": 0.97,
-    "eval-blind4.yaml": 0.97,
-    "eval-blind5.yaml": 0.96,
-    "eval-blind6.yaml": 0.97,
-    "eval-blind7.yaml": 0.95,
-    "eval-blind8.yaml": 0.94,
-    "eval-blind9.yaml": 0.92,
+    "eval-dev.yaml": 0.99,
+    "eval-test.yaml": 0.99,
+    "eval-holdout.yaml": 0.99,
+    "eval-fresh.yaml": 0.99,
+    "eval-blind.yaml": 0.98,
+    "eval-blind2.yaml": 0.98,
+    "eval-blind3.yaml": 0.99,
+    "eval-blind4.yaml": 0.99,
+    "eval-blind5.yaml": 0.99,
+    "eval-blind6.yaml": 0.99,
+    "eval-blind7.yaml": 0.98,
+    "eval-blind8.yaml": 0.95,
+    "eval-blind9.yaml": 0.93,
     "eval-blind10.yaml": 0.97,
-    "eval-blind11.yaml": 0.90,
-    "eval-blind12.yaml": 0.93,
-    "eval-blind13.yaml": 0.92,
-    "eval-blind14.yaml": 0.98,
-    "eval-blind15.yaml": 0.89,
-    "eval-blind16.yaml": 0.97,
-    "eval-blind17.yaml": 0.95,
-    "eval-blind18.yaml": 0.93,
-    "eval-blind19.yaml": 0.93,
-    "eval-blind20.yaml": 0.94,
-    "eval-blind21.yaml": 0.95,
-    "eval-blind22.yaml": 0.93,
-    "eval-blind23.yaml": 0.89,
-    "eval-blind24.yaml": 0.95,
-    "eval-blind25.yaml": 0.90,
-    "eval-blind26.yaml": 0.93,
-    "eval-blind27.yaml": 0.90,
-    "eval-blind28.yaml": 0.94,
-    "eval-blind29.yaml": 0.87,
-    "eval-blind30.yaml": 0.95,
-    "eval-blind31.yaml": 0.95,
-    "eval-blind32.yaml": 0.96,
-    "eval-blind33.yaml": 0.93,
-    "eval-blind34.yaml": 0.94,
-    "eval-blind35.yaml": 0.93,
-    "eval-diag1.yaml": 0.90,
-    "eval-diag2.yaml": 0.88,
-    "eval-diag3.yaml": 0.96,
-    "eval-diag4.yaml": 0.93,
-    "eval-diag5.yaml": 0.87,
-    "eval-diag6.yaml": 0.87,
-}
-# In-scope questions answered with the wrong entry, per set of 100-125: at most 6 since the
-# margin went to 1 with the usage rerank (measured: 0 to 6, 88 in 5,335 pooled; 5 before),
-# except in diag6, written to check claims the way fact-checkers do (8: "Confirm: it was a
-# two-day visit" reads as "when" to the matcher; kept as found, see README).
-MAX_WRONG_PER_SET = 6
-MAX_WRONG = {"eval-diag6.yaml": 8}
-HELD_BACK_FLOOR = {
-    "eval-dev.yaml": 0.94,
-    "eval-test.yaml": 0.92,
-    "eval-holdout.yaml": 0.98,
-    "eval-fresh.yaml": 0.95,
-    "eval-blind.yaml": 0.92,
-    "eval-blind2.yaml": 0.95,
-    "eval-blind3.yaml": 0.95,
-    "eval-blind4.yaml": 0.95,
-    "eval-blind5.yaml": 0.95,
-    "eval-blind6.yaml": 0.96,
-    "eval-blind7.yaml": 0.92,
-    "eval-blind8.yaml": 0.98,
-    "eval-blind9.yaml": 0.94,
-    "eval-blind10.yaml": 0.95,
     "eval-blind11.yaml": 0.95,
+    "eval-blind12.yaml": 0.95,
+    "eval-blind13.yaml": 0.93,
+    "eval-blind14.yaml": 0.98,
+    "eval-blind15.yaml": 0.92,
+    "eval-blind16.yaml": 0.97,
+    "eval-blind17.yaml": 0.97,
+    "eval-blind18.yaml": 0.94,
+    "eval-blind19.yaml": 0.94,
+    "eval-blind20.yaml": 0.95,
+    "eval-blind21.yaml": 0.97,
+    "eval-blind22.yaml": 0.93,
+    "eval-blind23.yaml": 0.93,
+    "eval-blind24.yaml": 0.97,
+    "eval-blind25.yaml": 0.94,
+    "eval-blind26.yaml": 0.93,
+    "eval-blind27.yaml": 0.89,
+    "eval-blind28.yaml": 0.95,
+    "eval-blind29.yaml": 0.89,
+    "eval-blind30.yaml": 0.95,
+    "eval-blind31.yaml": 0.96,
+    "eval-blind32.yaml": 0.97,
+    "eval-blind33.yaml": 0.95,
+    "eval-blind34.yaml": 0.93,
+    "eval-blind35.yaml": 0.95,
+    "eval-blind36.yaml": 0.93,
+    "eval-blind37.yaml": 0.94,
+    "eval-diag1.yaml": 0.97,
+    "eval-diag2.yaml": 0.93,
+    "eval-diag3.yaml": 0.98,
+    "eval-diag4.yaml": 0.97,
+    "eval-diag5.yaml": 0.96,
+    "eval-diag6.yaml": 0.97,
+}
+# In-scope questions answered with the wrong entry, per set of 100-125: at most 3 since
+# the trees decide (measured: 0 to 3, 48 in 6,085 pooled; 6 and 99 in 5,585 before).
+MAX_WRONG_PER_SET = 3
+HELD_BACK_FLOOR = {
+    "eval-dev.yaml": 0.99,
+    "eval-test.yaml": 0.99,
+    "eval-holdout.yaml": 0.99,
+    "eval-fresh.yaml": 0.99,
+    "eval-blind.yaml": 0.99,
+    "eval-blind2.yaml": 0.98,
+    "eval-blind3.yaml": 0.99,
+    "eval-blind4.yaml": 0.99,
+    "eval-blind5.yaml": 0.99,
+    "eval-blind6.yaml": 0.99,
+    "eval-blind7.yaml": 0.99,
+    "eval-blind8.yaml": 0.99,
+    "eval-blind9.yaml": 0.95,
+    "eval-blind10.yaml": 0.94,
+    "eval-blind11.yaml": 0.90,
     "eval-blind12.yaml": 0.94,
     "eval-blind13.yaml": 0.99,
     "eval-blind14.yaml": 0.96,
-    "eval-blind15.yaml": 0.96,
-    "eval-blind16.yaml": 0.96,
-    "eval-blind17.yaml": 0.98,
+    "eval-blind15.yaml": 0.95,
+    "eval-blind16.yaml": 0.94,
+    "eval-blind17.yaml": 0.99,
     "eval-blind18.yaml": 0.94,
     "eval-blind19.yaml": 0.94,
-    "eval-blind20.yaml": 0.92,
-    "eval-blind21.yaml": 0.91,
+    "eval-blind20.yaml": 0.90,
+    "eval-blind21.yaml": 0.96,
     "eval-blind22.yaml": 0.94,
-    "eval-blind23.yaml": 0.96,
-    "eval-blind24.yaml": 0.98,
+    "eval-blind23.yaml": 0.98,
+    "eval-blind24.yaml": 0.96,
     "eval-blind25.yaml": 0.96,
-    "eval-blind26.yaml": 0.95,
-    "eval-blind27.yaml": 0.95,
+    "eval-blind26.yaml": 0.96,
+    "eval-blind27.yaml": 0.96,
     "eval-blind28.yaml": 0.99,
     "eval-blind29.yaml": 0.92,
-    "eval-blind30.yaml": 0.92,
-    "eval-blind31.yaml": 0.95,
-    "eval-blind32.yaml": 0.95,
-    "eval-blind33.yaml": 0.96,
+    "eval-blind30.yaml": 0.94,
+    "eval-blind31.yaml": 0.96,
+    "eval-blind32.yaml": 0.91,
+    "eval-blind33.yaml": 0.99,
     "eval-blind34.yaml": 0.96,
-    "eval-blind35.yaml": 0.98,
-    "eval-diag1.yaml": 0.98,
+    "eval-blind35.yaml": 0.96,
+    "eval-blind36.yaml": 0.99,
+    "eval-blind37.yaml": 0.99,
+    "eval-diag1.yaml": 0.99,
     "eval-diag2.yaml": 0.99,
     "eval-diag3.yaml": 0.99,
-    "eval-diag4.yaml": 0.98,
-    "eval-diag5.yaml": 0.95,
-    "eval-diag6.yaml": 0.94,
+    "eval-diag4.yaml": 0.99,
+    "eval-diag5.yaml": 0.99,
+    "eval-diag6.yaml": 0.99,
 }
 
 
@@ -186,7 +189,7 @@ def test_labelled_set_meets_the_floors(name: str) -> None:
     assert report.in_scope_accuracy >= IN_SCOPE_FLOOR[name], report.misses
     assert report.out_of_scope_held_back >= HELD_BACK_FLOOR[name], report.misses
     wrong = report.counts[("in_scope", "wrong")]
-    assert wrong <= MAX_WRONG.get(name, MAX_WRONG_PER_SET), report.confusion
+    assert wrong <= MAX_WRONG_PER_SET, report.confusion
 
 
 def test_every_cited_quote_is_verbatim_for_every_in_scope_question() -> None:
