@@ -47,7 +47,7 @@ EVAL_SETS = {
     name: ROOT / "tests" / "data" / f"eval-{name}.yaml"
     for name in (
         *("dev", "test", "holdout", "fresh", "blind"),
-        *(f"blind{n}" for n in range(2, 38)),
+        *(f"blind{n}" for n in range(2, 40)),
         *(f"diag{n}" for n in range(1, 7)),
     )
 }
