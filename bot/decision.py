@@ -111,7 +111,7 @@ class Trees:
     cut_off: float  # the probability at which to answer, fitted with the trees
 
     def probability(self, vector: Sequence[float]) -> float:
-        return 1.0 / (1.0 + math.exp(-self.score(vector)))
+        return 1.0 / (1.0 + math.exp(min(-self.score(vector), 700.0)))  # no overflow
 
     def choose(
         self, ranked: Sequence[Candidate], floor: float, cut_off: float | None = None

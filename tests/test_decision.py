@@ -13,6 +13,7 @@ from bot.decision import (
     FEATURES,
     TREES_FILE,
     Candidate,
+    Trees,
     TreesError,
     compile_trees,
     features,
@@ -70,6 +71,7 @@ def test_compiled_trees_add_up_the_leaves_they_reach() -> None:
     assert trees.probability(vector) == pytest.approx(1 / (1 + math.exp(-1.0)))
     vector[CONFIDENCE] = 0.5  # at the threshold: left
     assert trees.score(vector) == -3.0
+    assert Trees(lambda v: -1e6, 0.5).probability(vector) == pytest.approx(0.0)
 
 
 def test_features_count_one_answer_once_and_see_the_gap() -> None:
