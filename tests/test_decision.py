@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+import tomllib
 from typing import Any
 
 import pytest
@@ -21,7 +22,7 @@ from bot.decision import (
 )
 from bot.knowledge import load_knowledge
 from bot.matcher import Matcher
-from tests.helpers import SHIPPED
+from tests.helpers import ROOT, SHIPPED
 
 CONFIDENCE = FEATURES.index("confidence")
 GAP_FIRST = FEATURES.index("gap_first")
@@ -123,6 +124,9 @@ def test_the_shipped_trees_are_the_features_the_bot_computes() -> None:
     data = json.loads(TREES_FILE.read_text(encoding="utf-8"))
     assert data["features"] == list(FEATURES) and 0 < data["cut_off"] < 1
     assert shipped_trees() is shipped_trees()  # compiled once per process
+    # A wheel (the Docker image installs one) carries them as package data.
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert TREES_FILE.name in project["tool"]["setuptools"]["package-data"]["bot"]
 
 
 def test_a_gap_edging_ahead_does_not_stop_an_entry_that_knows_the_question() -> None:
