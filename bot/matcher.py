@@ -15,6 +15,7 @@ phrasing is written is that phrasing's question.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -40,8 +41,8 @@ CONTEXT_CREDIT = 0.7
 OVERLAP_WEIGHT = 0.3
 # What is left of the confidence when a question counts something the target never counts:
 # "how many people came" is not answered by "how many countries came" (seven), however
-# alike the sentences are; it may still be offered as a "did you mean". 0.35 keeps even a
-# word-for-word match (100) under the default answer threshold (40).
+# alike the sentences are (such a target is never answered); it may still be offered as a
+# "did you mean", and 0.35 keeps it behind targets that fit the question about as well.
 MISCOUNTED_CREDIT = 0.35
 # The confidence the whole message must already give a target before its focus may decide
 # for it: the focus of "what does the article say about omega seiki, like what do they
@@ -83,6 +84,7 @@ class Scored:
     confidence: float
     similarity: float
     coverage: float
+    miscounted: bool = False  # the question counts something the target never counts
 
 
 class Matcher:
@@ -226,12 +228,7 @@ class Matcher:
     def _weigh_usage(ranked: list[Scored], usage: list[float]) -> list[Scored]:
         most = max(usage, default=0.0)
         return [
-            Scored(
-                s.target,
-                max(0.0, s.confidence + USAGE_WEIGHT * (u - most)),
-                s.similarity,
-                s.coverage,
-            )
+            dataclasses.replace(s, confidence=max(0.0, s.confidence + USAGE_WEIGHT * (u - most)))
             for s, u in zip(ranked, usage, strict=True)
         ]
 
@@ -260,9 +257,10 @@ class Matcher:
             uses = self._uses(target, distinct)
             coverage = self._coverage(terms, target, uses, question_weight)
             confidence = similarity * coverage
-            if terms.counted and terms.counted.isdisjoint(counts.get(target, ())):
+            miscounted = bool(terms.counted) and terms.counted.isdisjoint(counts.get(target, ()))
+            if miscounted:
                 confidence *= MISCOUNTED_CREDIT
-            ranked.append(Scored(target, confidence, similarity, coverage))
+            ranked.append(Scored(target, confidence, similarity, coverage, miscounted))
             if words:
                 usage.append(self._usage(target, uses, words))
         if words:
@@ -302,7 +300,9 @@ class Matcher:
             return None if self.index.targets[best.target].kind == "gap" else best
         t = self.thresholds
         position = self.trees.choose(self.candidates(ranked), t.suggest, t.cut_off)
-        return None if position is None else ranked[position]
+        if position is None or ranked[position].miscounted:
+            return None
+        return ranked[position]
 
     def candidates(self, ranked: list[Scored]) -> list[Candidate]:
         """What the trees see of the ranking (bot.decision)."""

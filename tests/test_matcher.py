@@ -10,6 +10,7 @@ import pytest
 from rapidfuzz import fuzz
 
 from bot.answer import Outcome
+from bot.decision import Trees
 from bot.index import SHORTLIST
 from bot.knowledge import load_knowledge
 from bot.matcher import RARE_CREDIT, USAGE_SMOOTHING, USAGE_WEIGHT, Matcher, Thresholds, complete
@@ -197,6 +198,12 @@ def test_a_count_of_something_the_target_never_counts_is_not_answered() -> None:
         found = shipped.ask(question)
         assert not found.answered, question
         assert [s.id for s in found.suggestions][:1] in ([], ["country-count"]), question
+    # A rule, not the trees' judgement: trees that would answer anything, with no
+    # confidence floor, still don't.
+    anything = Trees(lambda vector: 50.0, 0.5)
+    eager = Matcher(shipped.knowledge, Thresholds(suggest=0.0), trees=anything)
+    assert not eager.ask("how many people went on the study tour?").answered
+    assert eager.ask("how many nations went on the study tour?").answered
 
 
 def test_the_closest_phrasing_survives_a_shortlist_of_common_words(tmp_path: Path) -> None:
