@@ -61,7 +61,7 @@ COMMON_UNKNOWN_SHARE = 0.6
 # uses words typical of the two-wheelers entry more than of india-model. It is added to the
 # confidence as USAGE_WEIGHT points per unit of per-word log-likelihood below the most
 # typical candidate's, so it decides between close candidates and barely moves distant
-# ones. Chosen, with the margin, on the read question sets (tests/data/DECISIONS.md, 7).
+# ones. Chosen on the read question sets (tests/data/DECISIONS.md, 7).
 USAGE_WEIGHT = 1.0
 USAGE_SMOOTHING = 0.1
 
@@ -96,7 +96,7 @@ class Matcher:
     ) -> None:
         self.knowledge = knowledge
         self.thresholds = thresholds or Thresholds()
-        self.trees = trees or shipped_trees()
+        self.trees = trees if trees is not None else shipped_trees()
         self.index = KnowledgeIndex(targets_from_knowledge(knowledge), knowledge.normaliser())
         self._first_citing: dict[str, str] = {}
         for qa in knowledge.qas.values():

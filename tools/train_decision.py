@@ -80,7 +80,11 @@ def fit(train: list[Question], depth: int, rounds: int) -> HistGradientBoostingC
 
 
 def outcome(probabilities: list[float], question: Question, cut_off: float) -> str:
-    """What the bot would do: answer "right", answer "wrong", or "held" (not answer)."""
+    """What the trees alone would do: answer "right", answer "wrong", or "held".
+
+    The matcher adds two vetoes that this leaves out (a candidate under its suggest
+    threshold, one that miscounts); they came after the selection (DECISIONS.md, 12).
+    """
     if not probabilities or max(probabilities) < cut_off:
         return "held"
     best = probabilities.index(max(probabilities))
