@@ -14,11 +14,11 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from bot.answer import Answer, Outcome
-from bot.evaluation import Labelled, is_correct
-from bot.index import targets_from_knowledge
-from bot.knowledge import Knowledge
-from bot.matcher import cited_answer
+from bot.knowledge.loader import Knowledge
+from bot.matching.answer import Answer, Outcome
+from bot.matching.evaluation import Labelled, is_correct
+from bot.matching.index import targets_from_knowledge
+from bot.matching.matcher import cited_answer
 
 # Used when there is no labelled dev set to tune on.
 DEFAULT_THRESHOLD = 85.0

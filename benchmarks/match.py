@@ -33,10 +33,10 @@ from typing import Any
 
 import rapidfuzz
 
-from bot.answer import Answer
-from bot.evaluation import Labelled, evaluate, is_correct, load_labelled
-from bot.knowledge import Knowledge, KnowledgeError, load_knowledge
-from bot.matcher import Matcher
+from bot.knowledge.loader import Knowledge, KnowledgeError, load_knowledge
+from bot.matching.answer import Answer
+from bot.matching.evaluation import Labelled, evaluate, is_correct, load_labelled
+from bot.matching.matcher import Matcher
 
 from .baseline import DEFAULT_THRESHOLD, NaiveBaseline, tune_threshold
 from .synthetic import build_knowledge, sample_labelled, sample_questions

@@ -19,10 +19,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.article import Article, load_article
-from bot.evaluation import Labelled
-from bot.knowledge import QA, Citation, Fact, Knowledge
-from bot.textnorm import STOPWORDS
+from bot.knowledge.article import Article, load_article
+from bot.knowledge.loader import QA, Citation, Fact, Knowledge
+from bot.matching.evaluation import Labelled
+from bot.matching.textnorm import STOPWORDS
 
 ARTICLE_PATH = Path(__file__).resolve().parent.parent / "knowledge" / "article.txt"
 

@@ -15,16 +15,16 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from .answer import NO_GUESS, Answer, Outcome
-from .evaluation import LabelledSetError, evaluate, load_labelled
-from .knowledge import TAUGHT_FILE, Knowledge, KnowledgeError, load_knowledge
-from .matcher import Matcher
-from .paths import default_knowledge_dir
-from .questionlog import QuestionLog
-from .questions import QuestionError, clean_question
-from .settings import HEARTBEAT_FILE
-from .teach import TeachError, teach
-from .unanswered import LOW_CONFIDENCE, group_similar
+from bot.knowledge.loader import TAUGHT_FILE, Knowledge, KnowledgeError, load_knowledge
+from bot.knowledge.paths import default_knowledge_dir
+from bot.knowledge.teach import TeachError, teach
+from bot.matching.answer import NO_GUESS, Answer, Outcome
+from bot.matching.evaluation import LabelledSetError, evaluate, load_labelled
+from bot.matching.matcher import Matcher
+from bot.matching.questions import QuestionError, clean_question
+from bot.moderation.questionlog import QuestionLog
+from bot.moderation.unanswered import LOW_CONFIDENCE, group_similar
+from bot.settings import HEARTBEAT_FILE
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -260,7 +260,7 @@ def _cmd_health(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from .runner import run  # imports discord.py only when the bot is started
+    from bot.frontend.runner import run  # imports discord.py only when the bot is started
 
     return run()
 

@@ -14,10 +14,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .answer import Answer, Suggestion
-from .knowledge import Knowledge, KnowledgeError, load_knowledge
-from .matcher import Matcher, Thresholds, complete
-from .yamlsource import Problem
+from bot.knowledge.loader import Knowledge, KnowledgeError, load_knowledge
+from bot.knowledge.yamlsource import Problem
+from bot.matching.answer import Answer, Suggestion
+from bot.matching.matcher import Matcher, Thresholds, complete
 
 log = logging.getLogger(__name__)
 

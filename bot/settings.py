@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .paths import KNOWLEDGE_ENV, default_knowledge_dir
+from bot.knowledge.paths import KNOWLEDGE_ENV, default_knowledge_dir
 
 # Three dot-separated base64url segments; the first encodes the bot's user id.
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{18,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{20,}$")

@@ -14,8 +14,8 @@ from typing import Any
 import discord
 import pytest
 
-from bot.client import TourBot, apply_endpoints
-from bot.questionlog import QuestionLog
+from bot.frontend.client import TourBot, apply_endpoints
+from bot.moderation.questionlog import QuestionLog
 from bot.service import AnswerService
 from bot.settings import Settings
 from tests.fake_discord import FakeDiscord, RecordedRequest

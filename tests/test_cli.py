@@ -130,8 +130,8 @@ def test_eval_of_a_malformed_set_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_teach_and_unanswered_from_the_shell(tmp_path: Path) -> None:
-    from bot.answer import Answer, Outcome
-    from bot.questionlog import QuestionLog
+    from bot.matching.answer import Answer, Outcome
+    from bot.moderation.questionlog import QuestionLog
 
     kb = write_small_knowledge(tmp_path / "kb")
     database = tmp_path / "log.sqlite3"

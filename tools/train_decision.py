@@ -22,10 +22,10 @@ from pathlib import Path
 
 from sklearn.ensemble import HistGradientBoostingClassifier
 
-from bot.decision import FEATURES, TREES_FILE, Trees, features
-from bot.evaluation import is_correct, load_labelled
-from bot.knowledge import load_knowledge
-from bot.matcher import Matcher
+from bot.knowledge.loader import load_knowledge
+from bot.matching.decision import FEATURES, TREES_FILE, Trees, features
+from bot.matching.evaluation import is_correct, load_labelled
+from bot.matching.matcher import Matcher
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .article import Article, load_article
-from .textnorm import Normaliser, basic_normalise
-from .yamlsource import Problem, YamlDoc, YamlProblem, load_yaml, parse_yaml
+from bot.knowledge.article import Article, load_article
+from bot.knowledge.yamlsource import Problem, YamlDoc, YamlProblem, load_yaml, parse_yaml
+from bot.matching.textnorm import Normaliser, basic_normalise
 
 ARTICLE_FILE = "article.txt"
 FACTS_FILE = "facts.yaml"

@@ -4,9 +4,9 @@ import sqlite3
 import time
 from pathlib import Path
 
-from bot.answer import Answer, MatchRef, Outcome
-from bot.questionlog import MIGRATIONS, QuestionLog
-from bot.unanswered import LOW_CONFIDENCE, group_similar
+from bot.matching.answer import Answer, MatchRef, Outcome
+from bot.moderation.questionlog import MIGRATIONS, QuestionLog
+from bot.moderation.unanswered import LOW_CONFIDENCE, group_similar
 
 ANSWERED = Answer(Outcome.ANSWERED, 95.0, text="x", match=MatchRef("when", "qa"))
 ABSTAINED = Answer(Outcome.ABSTAINED, 10.0)

@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass
 from typing import Any
 
-from .knowledge import Citation
+from bot.knowledge.loader import Citation
 
 # Follows a gap's note ("The article doesn't say who runs LOHUM.") in every front end.
 NO_GUESS = "I only answer from the article, so I won't guess."

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.focus import clauses, focus
-from bot.knowledge import load_knowledge
-from bot.matcher import Matcher, Thresholds
+from bot.knowledge.loader import load_knowledge
+from bot.matching.focus import clauses, focus
+from bot.matching.matcher import Matcher, Thresholds
 from tests.helpers import GAPS, SHIPPED, write_small_knowledge
 
 

@@ -9,12 +9,19 @@ from pathlib import Path
 import pytest
 from rapidfuzz import fuzz
 
-from bot.answer import Outcome
-from bot.decision import Trees
-from bot.index import SHORTLIST
-from bot.knowledge import load_knowledge
-from bot.matcher import RARE_CREDIT, USAGE_SMOOTHING, USAGE_WEIGHT, Matcher, Thresholds, complete
-from bot.textnorm import Normaliser, content_tokens
+from bot.knowledge.loader import load_knowledge
+from bot.matching.answer import Outcome
+from bot.matching.decision import Trees
+from bot.matching.index import SHORTLIST
+from bot.matching.matcher import (
+    RARE_CREDIT,
+    USAGE_SMOOTHING,
+    USAGE_WEIGHT,
+    Matcher,
+    Thresholds,
+    complete,
+)
+from bot.matching.textnorm import Normaliser, content_tokens
 from tests.helpers import GAPS, SHIPPED, write_small_knowledge
 
 

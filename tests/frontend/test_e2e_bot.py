@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from bot.answer import Outcome
-from bot.knowledge import load_knowledge
+from bot.knowledge.loader import load_knowledge
+from bot.matching.answer import Outcome
 from tests.conftest import Harness
 from tests.fake_discord import FakeDiscord
 
@@ -324,9 +324,9 @@ async def test_facts_source_and_help(start_bot: Any, fake: FakeDiscord) -> None:
 
 async def test_reply_stays_within_discord_limits(start_bot: Any, fake: FakeDiscord) -> None:
     harness = await start_bot()
-    from bot.answer import Answer
-    from bot.knowledge import Citation
-    from bot.replies import answer_embed
+    from bot.frontend.replies import answer_embed
+    from bot.knowledge.loader import Citation
+    from bot.matching.answer import Answer
 
     citations = tuple(Citation(1, "x" * 3000) for _ in range(30))
     embed = answer_embed(

@@ -13,17 +13,17 @@ import yarl
 from discord import app_commands
 from discord.ext import commands
 
-from .answer import Answer
-from .components import FeedbackButton, PickButton, view_for
-from .cooldown import Cooldown
-from .questionlog import QuestionLog
-from .replies import embed_for
-from .service import AnswerService
-from .settings import Settings
+from bot.frontend.components import FeedbackButton, PickButton, view_for
+from bot.frontend.cooldown import Cooldown
+from bot.frontend.replies import embed_for
+from bot.matching.answer import Answer
+from bot.moderation.questionlog import QuestionLog
+from bot.service import AnswerService
+from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("bot.cogs.ask", "bot.cogs.info", "bot.cogs.kb")
+EXTENSIONS = ("bot.frontend.cogs.ask", "bot.frontend.cogs.info", "bot.frontend.cogs.kb")
 EXAMPLE_QAS = ("when", "where", "organisers", "countries", "companies", "next-steps")
 HEARTBEAT_SECONDS = 20
 APOLOGY = "Sorry, something went wrong on my side while answering. Please try again in a moment."

@@ -6,23 +6,21 @@ so buttons keep working after the bot restarts and no view state is held in memo
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
-from .answer import Answer, Outcome
-from .replies import BUTTON_LABEL_MAX, clip
+from bot.frontend.replies import BUTTON_LABEL_MAX, clip
+from bot.matching.answer import Answer, Outcome
 
 if TYPE_CHECKING:
-    from .client import TourBot
+    from bot.frontend.client import TourBot
 
 
 def _bot(interaction: discord.Interaction[Any]) -> TourBot:
-    from .client import TourBot
-
-    client = interaction.client
-    assert isinstance(client, TourBot)
-    return client
+    # Only a TourBot registers these buttons (TourBot.setup_hook), so its interactions'
+    # client is one; importing the class here would close an import circle.
+    return cast("TourBot", interaction.client)
 
 
 class PickButton(

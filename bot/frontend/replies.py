@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import discord
 
-from .answer import NO_GUESS, Answer, Outcome
-from .article import Article
+from bot.knowledge.article import Article
+from bot.matching.answer import NO_GUESS, Answer, Outcome
 
 TITLE_MAX, DESCRIPTION_MAX, FIELD_NAME_MAX, FIELD_VALUE_MAX = 256, 4096, 256, 1024
 FOOTER_MAX, EMBED_TOTAL_MAX, FIELDS_MAX, BUTTON_LABEL_MAX = 2048, 6000, 25, 80

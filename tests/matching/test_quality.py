@@ -75,9 +75,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.evaluation import evaluate, load_labelled
-from bot.knowledge import load_knowledge
-from bot.matcher import Matcher
+from bot.knowledge.loader import load_knowledge
+from bot.matching.evaluation import evaluate, load_labelled
+from bot.matching.matcher import Matcher
 from tests.helpers import DATA, SHIPPED
 
 IN_SCOPE_FLOOR = {

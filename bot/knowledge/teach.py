@@ -19,9 +19,9 @@ from pathlib import Path
 
 import yaml
 
-from .knowledge import TAUGHT_FILE, KnowledgeError, TaughtPhrasing, load_knowledge
-from .questions import clean_question
-from .yamlsource import Problem
+from bot.knowledge.loader import TAUGHT_FILE, KnowledgeError, TaughtPhrasing, load_knowledge
+from bot.knowledge.yamlsource import Problem
+from bot.matching.questions import clean_question
 
 AUDIT_FILE = "audit.log"
 LOCK_FILE = ".taught.lock"

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from .questionlog import LoggedQuestion
+from bot.moderation.questionlog import LoggedQuestion
 
 SAME_QUESTION = 80
 # Answers below this confidence are listed too: right or not, the bot was unsure.

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from bot.decision import (
+from bot.knowledge.loader import load_knowledge
+from bot.matching.decision import (
     FEATURES,
     TREES_FILE,
     Candidate,
@@ -20,8 +21,7 @@ from bot.decision import (
     features,
     shipped_trees,
 )
-from bot.knowledge import load_knowledge
-from bot.matcher import Matcher
+from bot.matching.matcher import Matcher
 from tests.helpers import ROOT, SHIPPED
 
 CONFIDENCE = FEATURES.index("confidence")
@@ -126,7 +126,7 @@ def test_the_shipped_trees_are_the_features_the_bot_computes() -> None:
     assert shipped_trees() is shipped_trees()  # compiled once per process
     # A wheel (the Docker image installs one) carries them as package data.
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    assert TREES_FILE.name in project["tool"]["setuptools"]["package-data"]["bot"]
+    assert TREES_FILE.name in project["tool"]["setuptools"]["package-data"]["bot.matching"]
 
 
 def test_a_gap_edging_ahead_does_not_stop_an_entry_that_knows_the_question() -> None:

@@ -16,4 +16,4 @@ def default_knowledge_dir() -> Path:
     local = Path.cwd() / "knowledge"
     if (local / "article.txt").exists():
         return local
-    return Path(__file__).resolve().parent.parent / "knowledge"
+    return Path(__file__).resolve().parents[2] / "knowledge"

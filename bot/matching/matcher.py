@@ -22,12 +22,12 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from .answer import Answer, MatchRef, Outcome, Suggestion
-from .decision import LOOK_DOWN, Candidate, Trees, shipped_trees
-from .english import is_common_word
-from .focus import focus
-from .index import KnowledgeIndex, QueryTerms, targets_from_knowledge
-from .knowledge import Knowledge
+from bot.knowledge.loader import Knowledge
+from bot.matching.answer import Answer, MatchRef, Outcome, Suggestion
+from bot.matching.decision import LOOK_DOWN, Candidate, Trees, shipped_trees
+from bot.matching.english import is_common_word
+from bot.matching.focus import focus
+from bot.matching.index import KnowledgeIndex, QueryTerms, targets_from_knowledge
 
 # Partial credit for a word we only reached by typo correction.
 CORRECTED_CREDIT = 0.8

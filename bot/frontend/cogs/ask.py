@@ -10,9 +10,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from ..answer import Outcome
-from ..client import APOLOGY, TourBot
-from ..questions import QuestionError, clean_question
+from bot.frontend.client import APOLOGY, TourBot
+from bot.matching.answer import Outcome
+from bot.matching.questions import QuestionError, clean_question
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.knowledge import KnowledgeError, load_knowledge
+from bot.knowledge.loader import KnowledgeError, load_knowledge
 from tests.helpers import FACTS, GAPS, QA, SHIPPED, write_small_knowledge
 
 

@@ -9,8 +9,8 @@ from discord import app_commands
 from discord.ext import commands
 from rapidfuzz import fuzz
 
-from ..client import TourBot
-from ..replies import (
+from bot.frontend.client import TourBot
+from bot.frontend.replies import (
     DESCRIPTION_MAX,
     EMBED_TOTAL_MAX,
     FIELD_NAME_MAX,

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from bot import teach as teach_module
-from bot.knowledge import load_knowledge
-from bot.matcher import Matcher
-from bot.teach import TeachError, teach
+from bot.knowledge import teach as teach_module
+from bot.knowledge.loader import load_knowledge
+from bot.knowledge.teach import TeachError, teach
+from bot.matching.matcher import Matcher
 from tests.helpers import write_small_knowledge
 
 
@@ -84,7 +84,7 @@ def test_broken_overlay_is_reported_by_check(kb: Path) -> None:
     (kb / "taught.yaml").write_text(
         "taught:\n  - qa: ghost\n    phrasing: hi there\n    by: x\n    at: y\n", encoding="utf-8"
     )
-    from bot.knowledge import KnowledgeError
+    from bot.knowledge.loader import KnowledgeError
 
     with pytest.raises(KnowledgeError, match=r"taught.yaml:2: teaches the Q&A 'ghost'"):
         load_knowledge(kb)

@@ -15,8 +15,8 @@ from typing import Any
 
 import yaml
 
-from .answer import Answer, Outcome
-from .knowledge import Knowledge
+from bot.knowledge.loader import Knowledge
+from bot.matching.answer import Answer, Outcome
 
 KINDS = ("in_scope", "near_miss", "out_of_scope")
 

@@ -8,11 +8,11 @@ import sys
 
 import discord
 
-from .client import TourBot, apply_endpoints
-from .knowledge import KnowledgeError
-from .questionlog import QuestionLog
-from .service import AnswerService
-from .settings import SettingsError, configure_logging, load_settings
+from bot.frontend.client import TourBot, apply_endpoints
+from bot.knowledge.loader import KnowledgeError
+from bot.moderation.questionlog import QuestionLog
+from bot.service import AnswerService
+from bot.settings import SettingsError, configure_logging, load_settings
 
 log = logging.getLogger("tourbot")
 

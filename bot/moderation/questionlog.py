@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .answer import Answer
+from bot.matching.answer import Answer
 
 MIGRATIONS: tuple[str, ...] = (
     """

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import snowballstemmer
 
-from .chat import FILLER_PHRASES, FILLER_WORDS, SHORTHAND, expand_contractions
+from bot.matching.chat import FILLER_PHRASES, FILLER_WORDS, SHORTHAND, expand_contractions
 
 _POSSESSIVE = re.compile(r"(\w)'s\b")
 _NON_WORD = re.compile(r"[^\w]+")

@@ -17,13 +17,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from ..client import TourBot
-from ..replies import clip
-from ..service import ReloadResult
-from ..teach import TeachError
-from ..teach import teach as teach_phrasing
-from ..unanswered import LOW_CONFIDENCE, group_similar
-from ..yamlsource import Problem
+from bot.frontend.client import TourBot
+from bot.frontend.replies import clip
+from bot.knowledge.teach import TeachError
+from bot.knowledge.teach import teach as teach_phrasing
+from bot.knowledge.yamlsource import Problem
+from bot.moderation.unanswered import LOW_CONFIDENCE, group_similar
+from bot.service import ReloadResult
 
 log = logging.getLogger(__name__)
 

@@ -28,9 +28,9 @@ from functools import lru_cache
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from .english import is_common_word
-from .knowledge import Knowledge
-from .textnorm import Normaliser, content_tokens, counted_words, word_key
+from bot.knowledge.loader import Knowledge
+from bot.matching.english import is_common_word
+from bot.matching.textnorm import Normaliser, content_tokens, counted_words, word_key
 
 # How many phrasings reach the fuzzy scorer; plenty for a curated base, and it bounds the
 # cost per question whatever the size of the knowledge base.

@@ -1,0 +1,1 @@
+"""The Discord front end: client, cogs, buttons, replies and the per-user cooldown."""

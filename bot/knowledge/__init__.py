@@ -1,0 +1,1 @@
+"""The knowledge layer: sources, loading and validating knowledge/, and teaching."""

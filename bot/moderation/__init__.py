@@ -1,0 +1,1 @@
+"""Moderation: the question log and the unanswered questions moderators review."""
