@@ -11,7 +11,7 @@ baseline; each question is timed on its own with ``time.perf_counter_ns``. On ve
 bases the baseline takes about a second a question, so it gets fewer questions (said in
 the table and the JSON). Memory is the resident-set growth of building and querying the
 index, measured in a fresh subprocess with ``resource.getrusage`` (``ru_maxrss``). Quality
-is ``bot.evaluation.evaluate`` on the labelled sets in ``tests/data``, for both matchers.
+is ``bot.evaluation.evaluate`` on the labelled sets in ``evals/sets``, for both matchers.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ from .synthetic import build_knowledge, sample_labelled, sample_questions
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE_DIR = ROOT / "knowledge"
 EVAL_SETS = {
-    name: ROOT / "tests" / "data" / f"eval-{name}.yaml"
+    name: ROOT / "evals" / "sets" / f"{name}.yaml"
     for name in (
         *("dev", "test", "holdout", "fresh", "blind"),
         *(f"blind{n}" for n in range(2, 40)),
@@ -410,9 +410,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 ),
             }
         else:
-            notes.append(
-                f"no eval-dev set: baseline threshold is the default {DEFAULT_THRESHOLD:g}"
-            )
+            notes.append(f"no dev set: baseline threshold is the default {DEFAULT_THRESHOLD:g}")
         quality = bench_quality(shipped, baseline)
 
     speed: list[dict[str, Any]] = []
@@ -494,7 +492,7 @@ def render(results: dict[str, Any]) -> str:
         f"tourbot matcher benchmark  (python {meta['python']}, rapidfuzz {meta['rapidfuzz']}, "
         f"{meta['cpus']} CPUs{', QUICK' if meta['quick'] else ''})",
         f"baseline: WRatio over every phrasing, answer if >= {meta['baseline_threshold']:g}"
-        + (" (tuned on eval-dev)" if meta["baseline_tuning"] else " (default, untuned)"),
+        + (" (tuned on the dev set)" if meta["baseline_tuning"] else " (default, untuned)"),
         "",
         "Speed (per question, perf_counter_ns; same questions for both unless noted)",
     ]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "knowledge"
-DATA = Path(__file__).resolve().parent / "data"
+EVAL_SETS = ROOT / "evals" / "sets"
 
 FACTS = """\
 facts:

@@ -2,7 +2,7 @@
 
 The trees learn from the *read* question sets only: the sets whose questions have been
 looked at while building the bot. Every other set stays a fair test of them
-(tests/data/DECISIONS.md, 12). Needs scikit-learn, which the bot itself does not:
+(docs/decisions.md, 12). Needs scikit-learn, which the bot itself does not:
 
     .venv/bin/pip install -e '.[train]'
     .venv/bin/python tools/train_decision.py select   # leave-one-set-out grid, prints figures
@@ -28,12 +28,12 @@ from bot.matching.evaluation import is_correct, load_labelled
 from bot.matching.matcher import Matcher
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "tests" / "data"
+DATA = ROOT / "evals" / "sets"
 READ_SETS = (
     "dev test holdout fresh blind blind2 blind3 blind4 blind5 blind6 blind7 "
     "diag1 diag2 diag3 diag4 diag5 diag6"
 ).split()
-# Chosen by ``select`` (DECISIONS.md, 12): the best in-scope figure out of fold with held
+# Chosen by ``select`` (docs/decisions.md, 12): the best in-scope figure out of fold with held
 # back not below what the fixed rules held back on the read sets (at commit 372131b);
 # ties go to the higher held back.
 DEPTH, ROUNDS, CUT_OFF = 5, 300, 0.25
@@ -55,7 +55,7 @@ def questions() -> list[Question]:
     matcher = Matcher(knowledge, trees=Trees(lambda vector: 0.0, 1.0))
     found = []
     for name in READ_SETS:
-        for item in load_labelled(DATA / f"eval-{name}.yaml"):
+        for item in load_labelled(DATA / f"{name}.yaml"):
             ranked = matcher.rank(item.question)
             vectors, right = [], []
             for position, vector in features(matcher.candidates(ranked)):
@@ -83,7 +83,7 @@ def outcome(probabilities: list[float], question: Question, cut_off: float) -> s
     """What the trees alone would do: answer "right", answer "wrong", or "held".
 
     The matcher adds two vetoes that this leaves out (a candidate under its suggest
-    threshold, one that miscounts); they came after the selection (DECISIONS.md, 12).
+    threshold, one that miscounts); they came after the selection (docs/decisions.md, 12).
     """
     if not probabilities or max(probabilities) < cut_off:
         return "held"

@@ -5,7 +5,7 @@ ranks first) look at the confidence alone, not at how it was made. Yet a gap tha
 a point on a question whose words the runner-up knows as well is usually the runner-up's
 question, and a lead of a point means more when coverage is full than when it is half.
 Small gradient-boosted trees, fitted offline on the read question sets
-(``tools/train_decision.py``; tests/data/DECISIONS.md, 12), weigh all of it: for each of
+(``tools/train_decision.py``; docs/decisions.md, 12), weigh all of it: for each of
 the best few candidates, the chance that answering with it is right. The trees ship as
 data (``decision_trees.json``) and are compiled to plain Python once, so the bot needs
 nothing beyond the standard library to use them.

@@ -61,7 +61,7 @@ COMMON_UNKNOWN_SHARE = 0.6
 # uses words typical of the two-wheelers entry more than of india-model. It is added to the
 # confidence as USAGE_WEIGHT points per unit of per-word log-likelihood below the most
 # typical candidate's, so it decides between close candidates and barely moves distant
-# ones. Chosen on the read question sets (tests/data/DECISIONS.md, 7).
+# ones. Chosen on the read question sets (docs/decisions.md, 7).
 USAGE_WEIGHT = 1.0
 USAGE_SMOOTHING = 0.1
 

@@ -1,0 +1,39 @@
+"""evals/INDEX.yaml describes exactly the labelled sets in evals/sets/, and correctly."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from bot.matching.evaluation import load_labelled
+from evals import SETS, STATUSES, load_index, path, sets
+
+
+def test_index_lists_every_set_file_once() -> None:
+    index = load_index()
+    names = [s.name for s in index]
+    assert len(names) == len(set(names))
+    assert sorted(names) == sorted(p.stem for p in SETS.glob("*.yaml"))
+    for entry in index:
+        assert entry.file == path(entry.name) and entry.file.exists()
+
+
+def test_index_fields_are_filled_in() -> None:
+    for entry in load_index():
+        assert entry.status in STATUSES
+        assert entry.written_by and entry.style and entry.written.startswith("20")
+        # A fitted or unread set may have been read or not; a "read" status means read.
+        assert entry.read or entry.status != "read"
+
+
+def test_index_sizes_match_the_files() -> None:
+    for entry in load_index():
+        kinds = Counter(item.kind for item in load_labelled(entry.file))
+        size = {kind: kinds[kind] for kind in ("in_scope", "near_miss", "out_of_scope")}
+        assert entry.size == size | {"total": sum(size.values())}, entry.name
+
+
+def test_the_trees_were_fitted_on_the_seventeen_read_sets_and_blind8_to_39_are_unread() -> None:
+    fitted = {s.name for s in sets("fitted")}
+    older = {"dev", "test", "holdout", "fresh", "blind"} | {f"blind{n}" for n in range(2, 8)}
+    assert fitted == older | {f"diag{n}" for n in range(1, 7)}
+    assert {s.name for s in sets("unread")} == {f"blind{n}" for n in range(8, 40)}
