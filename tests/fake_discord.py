@@ -191,6 +191,17 @@ class FakeInteraction:
         body: JSON = request.json
         return body
 
+    async def answer(self, timeout: float = 5.0) -> JSON:
+        """What the user finally sees: the callback's ``data``, or after a deferral
+        (callback type 5) the first follow-up or edit of the original response."""
+        body = await self.response(timeout)
+        if body.get("type") != CallbackType.DEFERRED_CHANNEL_MESSAGE:
+            data: JSON = body.get("data") or {}
+            return data
+        (first, *_) = await self.followups(1, timeout)
+        followed: JSON = first.json or {}
+        return followed
+
     async def followups(self, count: int = 1, timeout: float = 5.0) -> list[RecordedRequest]:
         """Wait for at least *count* webhook calls on this interaction's token, return them all.
 
@@ -409,6 +420,12 @@ class FakeDiscord:
         self.messages: dict[str, JSON] = {}
         self.identify_count = 0
         self.resume_count = 0
+        # The close code of every gateway socket that has ended (None: no close frame, as
+        # when the bot's process died; aiohttp then reports 1006, "abnormal closure").
+        self.close_codes: list[int | None] = []
+        # When set, IDENTIFY is answered by closing the socket with this code (4004 is
+        # Discord's "Authentication failed": a revoked or wrong token).
+        self.reject_identify: int | None = None
 
         self._command_sets: dict[str | None, list[JSON]] = {}  # by guild id, None = global
         self._user_messages: dict[str, JSON] = {}  # dispatched by the test side
@@ -748,8 +765,10 @@ class FakeDiscord:
                     await self._on_frame(ws, msg.json())
         finally:
             self._sockets.discard(ws)
+            self.close_codes.append(ws.close_code)
             if self._live is ws:
                 self._live = None
+            await self._notify()
         return ws
 
     async def _on_frame(self, ws: web.WebSocketResponse, frame: JSON) -> None:
@@ -770,6 +789,9 @@ class FakeDiscord:
 
     async def _identify(self, ws: web.WebSocketResponse, data: JSON) -> None:
         self.identify_count += 1
+        if self.reject_identify is not None:
+            await ws.close(code=self.reject_identify, message=b"rejected by FakeDiscord")
+            return
         session = _Session(session_id=uuid.uuid4().hex)
         ready: JSON = {
             "v": 10,

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
+from collections import OrderedDict
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +17,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.frontend.components import FeedbackButton, PickButton, view_for
-from bot.frontend.cooldown import Cooldown
+from bot.frontend.cooldown import Cooldown, Verdict
 from bot.frontend.replies import embed_for
 from bot.matching.answer import Answer
 from bot.moderation.questionlog import QuestionLog
@@ -27,6 +30,46 @@ EXTENSIONS = ("bot.frontend.cogs.ask", "bot.frontend.cogs.info", "bot.frontend.c
 EXAMPLE_QAS = ("when", "where", "organisers", "countries", "companies", "next-steps")
 HEARTBEAT_SECONDS = 20
 APOLOGY = "Sorry, something went wrong on my side while answering. Please try again in a moment."
+RESTARTING = "I'm restarting. Please ask again in a minute."
+# How long a shutdown waits for replies already being sent (one may be waiting out a 429).
+# `docker stop` sends SIGTERM and kills 10 s later (its default -t), so 8 s leaves time
+# to close the gateway and the question log before that.
+DRAIN_SECONDS = 8.0
+# "Did you mean" presses remembered, so a repeated press answers privately. A press is a
+# (message, choice) pair; 10,000 outlasts the channel's visible history many times over.
+PICKS_REMEMBERED = 10_000
+
+
+def slow_down(wait: float) -> str:
+    return f"You're asking a lot at once. Please try again in {max(1.0, wait):.0f} seconds."
+
+
+class InFlight:
+    """Replies being worked on, so that a shutdown can let them finish first."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    @contextlib.contextmanager
+    def track(self) -> Iterator[None]:
+        self.count += 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self.count -= 1
+            if self.count == 0:
+                self._idle.set()
+
+    async def wait_idle(self, timeout: float) -> bool:
+        """True when nothing is in flight any more, False if ``timeout`` passed first."""
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
 
 
 def apply_endpoints(settings: Settings) -> None:
@@ -59,6 +102,9 @@ class TourBot(commands.Bot):
         self.service = service
         self.question_log = question_log
         self.cooldown = Cooldown(settings.cooldown_rate, settings.cooldown_seconds)
+        self.accepting = True  # False once shutting down: no new questions are taken
+        self.in_flight = InFlight()
+        self._picks: OrderedDict[tuple[int, str], None] = OrderedDict()
         self._heartbeat: asyncio.Task[None] | None = None
         self.tree.error(self.on_app_command_error)
 
@@ -121,18 +167,50 @@ class TourBot(commands.Bot):
             payload["view"] = view
         return payload
 
+    def admit(self, user_id: int) -> Verdict:
+        """The shared per-user cooldown: slash commands, mentions and buttons all count."""
+        return self.cooldown.check(user_id)
+
+    def _pressed_before(self, message_id: int, qa_id: str) -> bool:
+        """Whether this choice on this message was answered already (then it is public)."""
+        key = (message_id, qa_id)
+        if key in self._picks:
+            self._picks.move_to_end(key)
+            return True
+        self._picks[key] = None
+        if len(self._picks) > PICKS_REMEMBERED:
+            self._picks.popitem(last=False)
+        return False
+
     async def answer_pick(
         self, interaction: discord.Interaction[Any], qa_id: str, row_id: int
     ) -> None:
+        """A "did you mean" press: the first answers publicly, a repeat only to the presser.
+
+        The buttons stay on the message for anyone to press, so without this 20 presses
+        posted 20 public copies of one answer; they also count against the cooldown.
+        """
+        if not self.accepting:
+            await interaction.response.send_message(RESTARTING, ephemeral=True)
+            return
+        verdict = self.admit(interaction.user.id)
+        if not verdict.allowed:
+            await interaction.response.send_message(slow_down(verdict.wait), ephemeral=True)
+            return
         answer = self.service.answer_id(qa_id)
         if answer is None:
             await interaction.response.send_message(
                 "That question is no longer in my knowledge base. Try /ask again.", ephemeral=True
             )
             return
-        if self.question_log is not None and row_id:
+        message_id = interaction.message.id if interaction.message is not None else 0
+        repeated = self._pressed_before(message_id, qa_id)
+        if self.question_log is not None and row_id and not repeated:
             self.question_log.picked(row_id, qa_id)
-        await interaction.response.send_message(**self.reply_payload(answer, row_id))
+        with self.in_flight.track():
+            await interaction.response.send_message(
+                **self.reply_payload(answer, row_id), ephemeral=repeated
+            )
 
     async def record_feedback(
         self, interaction: discord.Interaction[Any], row_id: int, vote: str
@@ -164,6 +242,23 @@ class TourBot(commands.Bot):
                 await interaction.response.send_message(message, ephemeral=True)
         except discord.HTTPException:
             log.warning("could not send an error reply", exc_info=True)
+
+    async def shutdown(self, grace: float = DRAIN_SECONDS) -> None:
+        """Stop taking questions, let replies in flight finish (bounded), then close.
+
+        ``close`` ends the gateway with close code 1000, so Discord sees a clean goodbye
+        rather than a dropped connection (1006).
+        """
+        self.accepting = False
+        if self.in_flight.count:
+            log.info(
+                "shutting down: waiting up to %.0f s for %d reply(ies) in flight",
+                grace,
+                self.in_flight.count,
+            )
+            if not await self.in_flight.wait_idle(grace):
+                log.warning("shutting down: %d reply(ies) not sent in time", self.in_flight.count)
+        await self.close()
 
     async def close(self) -> None:
         if self._heartbeat is not None:

@@ -2,10 +2,15 @@
 
 Only the question text and the outcome are stored: no user ids, names or other message
 content. SQLite (stdlib) keeps it a single file; the schema migrates forward on open.
+
+Writing is best effort: the log serves moderators, and answering must never depend on
+it. A write that fails (a full disk, a locked or damaged file) is dropped, counted and
+logged, and the count is shown in ``/kb stats``.
 """
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -14,6 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.matching.answer import Answer
+
+log = logging.getLogger(__name__)
+
+# After the first dropped write, one warning per this many more: a full disk fails every
+# write, and a line per question would flood the log on the same full disk. 100 is about
+# a busy minute's questions in the load probes (200 users at once).
+DROP_WARN_EVERY = 100
 
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -54,6 +66,7 @@ class Stats:
     thumbs_down: int
     picked: int
     top_matches: list[tuple[str, int]]
+    dropped: int = 0  # writes that failed since the bot started (not stored: it may be full)
 
 
 class QuestionLog:
@@ -65,9 +78,20 @@ class QuestionLog:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._migrate()
+        self.dropped = 0
 
     def close(self) -> None:
         self._db.close()
+
+    def _dropped(self, what: str, err: sqlite3.Error) -> None:
+        self.dropped += 1
+        if self.dropped == 1 or self.dropped % DROP_WARN_EVERY == 0:
+            log.warning(
+                "question log: could not store a %s (%s); %d write(s) dropped so far",
+                what,
+                err,
+                self.dropped,
+            )
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -92,28 +116,41 @@ class QuestionLog:
         return int(self._db.execute("PRAGMA user_version").fetchone()[0])
 
     def record(self, question: str, answer: Answer, source: str, version: int = 0) -> int:
+        """Store one question; its row id, or 0 when the write failed (it is dropped)."""
         match_id = answer.match.id if answer.match else None
-        cursor = self._db.execute(
-            "INSERT INTO questions (asked_at, question, source, outcome, match_id, confidence,"
-            " knowledge_version) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                time.time(),
-                question,
-                source,
-                answer.outcome.value,
-                match_id,
-                answer.confidence,
-                version,
-            ),
-        )
+        try:
+            cursor = self._db.execute(
+                "INSERT INTO questions (asked_at, question, source, outcome, match_id,"
+                " confidence, knowledge_version) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    time.time(),
+                    question,
+                    source,
+                    answer.outcome.value,
+                    match_id,
+                    answer.confidence,
+                    version,
+                ),
+            )
+        except sqlite3.Error as err:
+            self._dropped("question", err)
+            return 0
         return int(cursor.lastrowid or 0)
 
     def feedback(self, row_id: int, vote: int) -> bool:
-        cursor = self._db.execute("UPDATE questions SET feedback = ? WHERE id = ?", (vote, row_id))
-        return cursor.rowcount > 0
+        """Store a 👍/👎 on a logged question; False when it was not stored."""
+        return self._update("UPDATE questions SET feedback = ? WHERE id = ?", vote, row_id)
 
     def picked(self, row_id: int, qa_id: str) -> bool:
-        cursor = self._db.execute("UPDATE questions SET picked = ? WHERE id = ?", (qa_id, row_id))
+        """Store which "did you mean" choice was pressed; False when it was not stored."""
+        return self._update("UPDATE questions SET picked = ? WHERE id = ?", qa_id, row_id)
+
+    def _update(self, sql: str, value: int | str, row_id: int) -> bool:
+        try:
+            cursor = self._db.execute(sql, (value, row_id))
+        except sqlite3.Error as err:
+            self._dropped("feedback" if "feedback" in sql else "pick", err)
+            return False
         return cursor.rowcount > 0
 
     def unanswered(self, since: float, max_confidence: float) -> list[LoggedQuestion]:
@@ -150,5 +187,11 @@ class QuestionLog:
             (since,),
         ).fetchall()
         return Stats(
-            total, by_outcome, int(up), int(down), int(picked), [(m, int(n)) for m, n in top]
+            total,
+            by_outcome,
+            int(up),
+            int(down),
+            int(picked),
+            [(m, int(n)) for m, n in top],
+            self.dropped,
         )

@@ -240,9 +240,9 @@ async def test_feedback_button_is_recorded(start_bot: Any, fake: FakeDiscord) ->
 async def _kb(
     fake: FakeDiscord, sub: str, options: list[dict[str, Any]] | None = None, *, user: Any = None
 ) -> dict[str, Any]:
+    """The /kb reply as the moderator sees it, as ``{"data": message}`` (slow ones defer)."""
     interaction = await fake.slash_command("kb", options or [], subcommand=sub, user=user)
-    response: dict[str, Any] = await interaction.response()
-    return response
+    return {"data": await interaction.answer()}
 
 
 async def test_kb_is_refused_to_non_moderators_and_hidden_by_default(

@@ -10,7 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.frontend.client import APOLOGY, TourBot
+from bot.frontend.client import APOLOGY, RESTARTING, TourBot, slow_down
 from bot.matching.answer import Outcome
 from bot.matching.questions import QuestionError, clean_question
 
@@ -28,12 +28,6 @@ class Ask(commands.Cog):
     def __init__(self, bot: TourBot) -> None:
         self.bot = bot
 
-    def _slow_down(self, user_id: int) -> str | None:
-        wait = self.bot.cooldown.hit(user_id)
-        if wait <= 0:
-            return None
-        return f"You're asking a lot at once. Please try again in {wait:.0f} seconds."
-
     @app_commands.command(name="ask", description="Ask a question about the EV study tour article")
     @app_commands.describe(
         question="Your question, e.g. 'Who organised the tour?'",
@@ -47,14 +41,18 @@ class Ask(commands.Cog):
         except QuestionError as err:
             await interaction.response.send_message(f"Sorry: {err}.", ephemeral=True)
             return
-        refusal = self._slow_down(interaction.user.id)
-        if refusal:
-            await interaction.response.send_message(refusal, ephemeral=True)
+        if not self.bot.accepting:
+            await interaction.response.send_message(RESTARTING, ephemeral=True)
             return
-        answer, row_id = self.bot.respond(text, "slash")
-        await interaction.response.send_message(
-            **self.bot.reply_payload(answer, row_id), ephemeral=private
-        )
+        verdict = self.bot.admit(interaction.user.id)
+        if not verdict.allowed:  # private, so it floods nothing: always say why
+            await interaction.response.send_message(slow_down(verdict.wait), ephemeral=True)
+            return
+        with self.bot.in_flight.track():
+            answer, row_id = self.bot.respond(text, "slash")
+            await interaction.response.send_message(
+                **self.bot.reply_payload(answer, row_id), ephemeral=private
+            )
 
     @ask.autocomplete("question")
     async def ask_autocomplete(
@@ -77,14 +75,15 @@ class Ask(commands.Cog):
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
-        if message.author.bot or message.webhook_id is not None:
+        if message.author.bot or message.webhook_id is not None or not self.bot.accepting:
             return
         addressed = self._addressed(message)
         in_channel = message.channel.id in self.bot.settings.answer_channels
         if not addressed and not in_channel:
             return
         try:
-            await self._answer_message(message, addressed)
+            with self.bot.in_flight.track():
+                await self._answer_message(message, addressed)
         except Exception:
             log.exception("error answering message %s", message.id)
             if addressed:
@@ -103,10 +102,11 @@ class Ask(commands.Cog):
                 reason = hint if err.empty else f"Sorry: {err}."
                 await message.reply(reason, allowed_mentions=none)
             return
-        refusal = self._slow_down(message.author.id)
-        if refusal:
-            if addressed:
-                await message.reply(refusal, allowed_mentions=none)
+        verdict = self.bot.admit(message.author.id)
+        if not verdict.allowed:
+            # Public, so at most one notice per window: a notice per message is a flood too.
+            if addressed and verdict.notify:
+                await message.reply(slow_down(verdict.wait), allowed_mentions=none)
             return
         answer, row_id = self.bot.respond(text, "mention" if addressed else "channel")
         if not addressed and (

@@ -19,6 +19,8 @@ from discord.ext import commands
 
 from bot.frontend.client import TourBot
 from bot.frontend.replies import clip
+from bot.frontend.usertext import plain
+from bot.knowledge.loader import KnowledgeError
 from bot.knowledge.teach import TeachError
 from bot.knowledge.teach import teach as teach_phrasing
 from bot.knowledge.yamlsource import Problem
@@ -28,6 +30,21 @@ from bot.service import ReloadResult
 log = logging.getLogger(__name__)
 
 MESSAGE_MAX = 2000
+
+
+async def defer(interaction: discord.Interaction[Any]) -> None:
+    """Acknowledge now, answer with a follow-up: Discord drops an interaction that is not
+    acknowledged within 3 seconds, and loading and validating the knowledge can take longer
+    (teach took 3.7-4.0 s in the probes)."""
+    await interaction.response.defer(ephemeral=True, thinking=True)
+
+
+async def follow_up(interaction: discord.Interaction[Any], text: str) -> None:
+    await interaction.followup.send(
+        clip(text, MESSAGE_MAX),
+        ephemeral=True,
+        allowed_mentions=discord.AllowedMentions.none(),
+    )
 
 
 def format_problems(problems: tuple[Problem, ...] | list[Problem], limit: int = 1800) -> str:
@@ -100,6 +117,7 @@ class KnowledgeBase(commands.Cog):
 
     @kb.command(name="reload", description="Validate the knowledge files and load them")
     async def reload(self, interaction: discord.Interaction[Any]) -> None:
+        await defer(interaction)
         result = await asyncio.to_thread(self.bot.service.reload)
         if result.ok:
             message = f"Reloaded: now serving knowledge version {result.version}."
@@ -108,42 +126,48 @@ class KnowledgeBase(commands.Cog):
                 f"Rejected: still serving version {result.version}. Problems:\n"
                 + format_problems(result.problems)
             )
-        await interaction.response.send_message(clip(message, MESSAGE_MAX), ephemeral=True)
+        await follow_up(interaction, message)
 
     @kb.command(name="check", description="Validate the knowledge files without loading them")
     async def check(self, interaction: discord.Interaction[Any]) -> None:
+        await defer(interaction)
         problems = await asyncio.to_thread(self.bot.service.check)
         message = (
             "The knowledge files are valid."
             if not problems
             else f"{len(problems)} problem(s):\n" + format_problems(problems)
         )
-        await interaction.response.send_message(clip(message, MESSAGE_MAX), ephemeral=True)
+        await follow_up(interaction, message)
 
     @kb.command(name="teach", description="Teach a question as another way of asking a Q&A")
     @app_commands.describe(question="The question as people ask it", target="The Q&A it means")
     async def teach(
         self, interaction: discord.Interaction[Any], question: str, target: str
     ) -> None:
+        await defer(interaction)
         by = f"{interaction.user.name} ({interaction.user.id})"
         directory = self.bot.service.directory
         try:
             await asyncio.to_thread(teach_phrasing, directory, target, question, by)
-        except (TeachError, ValueError) as err:
-            problems = getattr(err, "problems", None)
-            detail = format_problems(problems) if problems else str(err)
-            await interaction.response.send_message(
-                clip(f"Not taught: {detail}", MESSAGE_MAX), ephemeral=True
+        except (TeachError, KnowledgeError) as err:
+            # KnowledgeError: the files on disk (taught.yaml included) are already broken.
+            await follow_up(interaction, f"Not taught:\n{format_problems(err.problems)}")
+            return
+        except OSError as err:  # a read-only folder, a full disk: say which and why
+            where = err.filename or directory
+            await follow_up(
+                interaction, f"Not taught: cannot write to `{where}`: {err.strerror or err}."
             )
             return
+        except ValueError as err:  # the question itself (empty, too long)
+            await follow_up(interaction, f"Not taught: {err}")
+            return
         result = await asyncio.to_thread(self.bot.service.reload)
-        qa = self.bot.service.knowledge.qas[target]
-        await interaction.response.send_message(
-            clip(
-                f"Taught: “{question}” now answers **{qa.question}** (version {result.version}).",
-                MESSAGE_MAX,
-            ),
-            ephemeral=True,
+        qa = self.bot.service.knowledge.qas.get(target)
+        answers = f"**{qa.question}**" if qa else f"`{target}`"
+        await follow_up(
+            interaction,
+            f"Taught: “{plain(question, 300)}” now answers {answers} (version {result.version}).",
         )
 
     @teach.autocomplete("target")
@@ -166,17 +190,19 @@ class KnowledgeBase(commands.Cog):
                 "The question log is turned off.", ephemeral=True
             )
             return
+        await defer(interaction)
         since = time.time() - max(1, days) * 86400
-        rows = log_.unanswered(since, LOW_CONFIDENCE)
+        rows = await asyncio.to_thread(log_.unanswered, since, LOW_CONFIDENCE)
         groups = group_similar(rows, self.bot.service.knowledge.normaliser().normalise)
         if not groups:
             text = f"Nothing unanswered in the last {days} day(s)."
         else:
             lines = [f"Unanswered or unsure, last {days} day(s):"]
             for group in groups[:15]:
-                lines.append(f"• {group.count}× “{clip(group.example, 120)}”")
+                # What users typed: shown as plain text, never as markdown or live links.
+                lines.append(f"• {group.count}× “{plain(group.example, 120)}”")
             text = "\n".join(lines)
-        await interaction.response.send_message(clip(text, MESSAGE_MAX), ephemeral=True)
+        await follow_up(interaction, text)
 
     @kb.command(name="stats", description="How the bot has been doing")
     async def stats(self, interaction: discord.Interaction[Any]) -> None:
@@ -188,6 +214,11 @@ class KnowledgeBase(commands.Cog):
         ]
         if self.bot.question_log is not None:
             stats = self.bot.question_log.stats()
+            if stats.dropped:
+                lines.append(
+                    f"⚠️ {stats.dropped} question-log write(s) failed since the bot started "
+                    "(full disk or damaged file?); answering went on without them."
+                )
             outcomes = ", ".join(f"{k} {v}" for k, v in sorted(stats.by_outcome.items()))
             lines.append(f"Questions: {stats.total} ({outcomes or 'none yet'}).")
             lines.append(
