@@ -63,13 +63,17 @@ class InFlight:
             if self.count == 0:
                 self._idle.set()
 
+    def give_up(self) -> None:
+        """End any wait_idle now (asked to stop twice: the operator will not wait)."""
+        self._idle.set()
+
     async def wait_idle(self, timeout: float) -> bool:
         """True when nothing is in flight any more, False if ``timeout`` passed first."""
         try:
             await asyncio.wait_for(self._idle.wait(), timeout)
         except TimeoutError:
             return False
-        return True
+        return self.count == 0
 
 
 def apply_endpoints(settings: Settings) -> None:
@@ -106,6 +110,7 @@ class TourBot(commands.Bot):
         self.in_flight = InFlight()
         self._picks: OrderedDict[tuple[int, str], None] = OrderedDict()
         self._heartbeat: asyncio.Task[None] | None = None
+        self._connecting: asyncio.Task[Any] | None = None  # the task reading the gateway
         self.tree.error(self.on_app_command_error)
 
     async def setup_hook(self) -> None:
@@ -260,10 +265,35 @@ class TourBot(commands.Bot):
                 log.warning("shutting down: %d reply(ies) not sent in time", self.in_flight.count)
         await self.close()
 
+    async def connect(self, *, reconnect: bool = True) -> None:
+        self._connecting = asyncio.current_task()
+        await super().connect(reconnect=reconnect)
+
     async def close(self) -> None:
         if self._heartbeat is not None:
             self._heartbeat.cancel()
+        await self._close_gateway_normally()
         await super().close()
+
+    async def _close_gateway_normally(self) -> None:
+        """Close the gateway with 1000 ("normal closure"), as Discord expects of a bot
+        that is leaving.
+
+        discord.py's own close sends 1000 while its reader task is waiting on the socket;
+        the reader wakes first and closes with 4000 (checked against the fake Discord),
+        which Discord treats as a dropped, resumable session. So the reader is stopped
+        first, then the socket is closed.
+        """
+        task, ws = self._connecting, self.ws
+        if task is None or task is asyncio.current_task() or task.done():
+            return
+        if ws is None or not ws.open:
+            return
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        if ws.open:
+            await ws.close(code=1000)
 
     async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
         log.exception("unhandled error in %s", event_method)
