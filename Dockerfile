@@ -1,19 +1,24 @@
 # tourbot: a small image that runs the Discord bot with the shipped knowledge inside.
 FROM python:3.11-slim AS build
 WORKDIR /src
+# Every dependency, transitive ones included, from the hash-checked lock, without
+# resolving anything (docs/dependencies.md); then the project itself, also --no-deps.
+COPY requirements/bot.lock ./requirements/
+RUN python -m venv /venv \
+    && /venv/bin/pip install --no-cache-dir --no-deps --require-hashes -r requirements/bot.lock
 COPY pyproject.toml README.md ./
 COPY bot ./bot
-RUN pip wheel --no-cache-dir --wheel-dir /wheels .
+RUN /venv/bin/pip install --no-cache-dir --no-deps --no-build-isolation .
 
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     TOURBOT_KNOWLEDGE_DIR=/app/knowledge \
     TOURBOT_DATABASE=/app/data/tourbot.sqlite3 \
-    TOURBOT_HEARTBEAT_FILE=/app/data/heartbeat
+    TOURBOT_HEARTBEAT_FILE=/app/data/heartbeat \
+    PATH=/venv/bin:$PATH
 RUN useradd --create-home --uid 10001 tourbot
-COPY --from=build /wheels /wheels
-RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels
+COPY --from=build /venv /venv
 WORKDIR /app
 COPY --chown=tourbot:tourbot knowledge ./knowledge
 RUN mkdir -p /app/data && chown tourbot:tourbot /app/data
