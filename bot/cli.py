@@ -17,8 +17,9 @@ from typing import TextIO
 
 from bot.knowledge.loader import TAUGHT_FILE, Knowledge, KnowledgeError, load_knowledge
 from bot.knowledge.paths import default_knowledge_dir
+from bot.knowledge.sources import ARTICLE_ID
 from bot.knowledge.teach import TeachError, teach
-from bot.matching.answer import NO_GUESS, Answer, Outcome
+from bot.matching.answer import Answer, Outcome, no_guess
 from bot.matching.evaluation import LabelledSetError, evaluate, load_labelled
 from bot.matching.matcher import Matcher
 from bot.matching.questions import QuestionError, clean_question
@@ -36,9 +37,18 @@ def _load(directory: Path | None) -> Knowledge:
 def render_text(answer: Answer, knowledge: Knowledge) -> str:
     if answer.outcome is Outcome.ANSWERED and answer.text is not None:
         lines = [answer.text, ""]
+        titles: list[str] = []
         for number, citation in enumerate(answer.citations, start=1):
-            lines.append(f'  [{number}] "{citation.quote}" (paragraph {citation.paragraph})')
-        lines.append(f"  Source: {knowledge.article.title}")
+            where = f"paragraph {citation.paragraph}"
+            if citation.source != ARTICLE_ID:
+                where = f"{citation.source}, {where}"
+            lines.append(f'  [{number}] "{citation.quote}" ({where})')
+            title = citation.title or knowledge.article.title
+            title += f" <{citation.url}>" if citation.url else ""
+            if title not in titles:
+                titles.append(title)
+        for title in titles or [knowledge.article.title]:
+            lines.append(f"  Source: {title}")
         lines.append(f"  (confidence {answer.confidence:.0f})")
         return "\n".join(lines)
     if answer.outcome is Outcome.SUGGESTED:
@@ -46,7 +56,7 @@ def render_text(answer: Answer, knowledge: Knowledge) -> str:
         lines += [f"  {n}. {s.question}" for n, s in enumerate(answer.suggestions, start=1)]
         return "\n".join(lines)
     if answer.note is not None:
-        return f"{answer.note} {NO_GUESS}"
+        return f"{answer.note} {no_guess(knowledge.several_sources)}"
     return (
         "Sorry, the article doesn't say. I can only answer questions about "
         f'"{knowledge.article.title}": when and where the tour was, who organised it, '
@@ -111,11 +121,15 @@ def _cmd_check(args: argparse.Namespace) -> int:
         count = len(err.problems)
         print(f"{count} problem{'s' if count != 1 else ''} in {directory}", file=sys.stderr)
         return EXIT_FAILED
+    for warning in knowledge.warnings:
+        print(warning, file=sys.stderr)
     phrasings = sum(len(knowledge.phrasings(qa)) for qa in knowledge.qas.values())
     print(
         f"OK: {directory}: {len(knowledge.facts)} facts, {len(knowledge.qas)} Q&As, "
         f"{phrasings} phrasings ({len(knowledge.taught)} taught), "
-        f"{len(knowledge.gaps)} gaps, {len(knowledge.synonyms)} synonyms"
+        f"{len(knowledge.gaps)} gaps, {len(knowledge.synonyms)} synonyms, "
+        f"{max(1, len(knowledge.sources))} source(s)"
+        + (f"; {len(knowledge.warnings)} warning(s) above" if knowledge.warnings else "")
     )
     return EXIT_OK
 

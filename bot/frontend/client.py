@@ -162,7 +162,8 @@ class TourBot(commands.Bot):
         ]
 
     def reply_payload(self, answer: Answer, row_id: int) -> dict[str, Any]:
-        embed = embed_for(answer, self.service.knowledge.article, self.examples())
+        knowledge = self.service.knowledge
+        embed = embed_for(answer, knowledge.article, self.examples(), knowledge.several_sources)
         payload: dict[str, Any] = {
             "embed": embed,
             "allowed_mentions": discord.AllowedMentions.none(),

@@ -9,7 +9,9 @@ from __future__ import annotations
 import discord
 
 from bot.knowledge.article import Article
-from bot.matching.answer import NO_GUESS, Answer, Outcome
+from bot.knowledge.loader import Citation
+from bot.knowledge.sources import ARTICLE_ID
+from bot.matching.answer import Answer, Outcome, no_guess
 
 TITLE_MAX, DESCRIPTION_MAX, FIELD_NAME_MAX, FIELD_VALUE_MAX = 256, 4096, 256, 1024
 FOOTER_MAX, EMBED_TOTAL_MAX, FIELDS_MAX, BUTTON_LABEL_MAX = 2048, 6000, 25, 80
@@ -29,18 +31,33 @@ def quote_block(quote: str, limit: int = FIELD_VALUE_MAX) -> str:
     return clip(body, limit)
 
 
+def citation_field(citation: Citation, article: Article) -> tuple[str, str]:
+    """Name and value of a citation's embed field: “title”, paragraph N, then the quote.
+
+    Field names cannot hold links, so a source with a url gets its linked title under the
+    quote; the article (no url) looks exactly as it always has.
+    """
+    title = citation.title or article.title
+    name = clip(f"“{title}”, paragraph {citation.paragraph}", FIELD_NAME_MAX)
+    if citation.url is None:
+        return name, quote_block(citation.quote)
+    link = f"\n[{clip(title, 200)}](<{citation.url}>)"
+    return name, quote_block(citation.quote, FIELD_VALUE_MAX - len(link)) + link
+
+
 def answer_embed(answer: Answer, article: Article) -> discord.Embed:
     embed = discord.Embed(
         description=clip(answer.text or "", DESCRIPTION_MAX), colour=ANSWER_COLOUR
     )
     for citation in answer.citations[:FIELDS_MAX]:
-        name = clip(f"“{article.title}”, paragraph {citation.paragraph}", FIELD_NAME_MAX)
-        value = quote_block(citation.quote)
+        name, value = citation_field(citation, article)
         if len(embed) + len(name) + len(value) > EMBED_TOTAL_MAX - FOOTER_MAX // 8:
             break
         embed.add_field(name=name, value=value, inline=False)
+    sources = {c.source for c in answer.citations}
+    cited = "the article" if sources <= {ARTICLE_ID} else "the sources"
     embed.set_footer(
-        text=clip(f"Cited from the article · confidence {answer.confidence:.0f}", FOOTER_MAX)
+        text=clip(f"Cited from {cited} · confidence {answer.confidence:.0f}", FOOTER_MAX)
     )
     return embed
 
@@ -53,20 +70,25 @@ def unsure_embed() -> discord.Embed:
     )
 
 
-def abstain_embed(article: Article, examples: list[str], note: str | None = None) -> discord.Embed:
+def abstain_embed(
+    article: Article, examples: list[str], note: str | None = None, several_sources: bool = False
+) -> discord.Embed:
     lines = [
-        f"{clip(note, 500)} {NO_GUESS}"
+        f"{clip(note, 500)} {no_guess(several_sources)}"
         if note
-        else "Sorry, the article doesn't say, so I won't guess.",
+        else f"Sorry, {'the sources here don' if several_sources else 'the article doesn'}'t "
+        "say, so I won't guess.",
         f"I answer questions about **{clip(article.title, 200)}**, for example:",
         *(f"• {clip(example, 150)}" for example in examples[:4]),
     ]
     return discord.Embed(description=clip("\n".join(lines), DESCRIPTION_MAX), colour=ABSTAIN_COLOUR)
 
 
-def embed_for(answer: Answer, article: Article, examples: list[str]) -> discord.Embed:
+def embed_for(
+    answer: Answer, article: Article, examples: list[str], several_sources: bool = False
+) -> discord.Embed:
     if answer.outcome is Outcome.ANSWERED:
         return answer_embed(answer, article)
     if answer.outcome is Outcome.SUGGESTED:
         return unsure_embed()
-    return abstain_embed(article, examples, answer.note)
+    return abstain_embed(article, examples, answer.note, several_sources)

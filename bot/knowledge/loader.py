@@ -10,11 +10,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from rapidfuzz import process
+
 from bot.knowledge.article import Article, load_article
+from bot.knowledge.overlap import closest_pair
+from bot.knowledge.sources import (
+    ARTICLE_ID,
+    SOURCES_DIR,
+    Source,
+    SourceError,
+    article_source,
+    load_source,
+    source_files,
+)
 from bot.knowledge.yamlsource import Problem, YamlDoc, YamlProblem, load_yaml, parse_yaml
 from bot.matching.textnorm import Normaliser, basic_normalise
 
@@ -26,13 +38,22 @@ SYNONYMS_FILE = "synonyms.yaml"
 TAUGHT_FILE = "taught.yaml"
 
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-MAX_TEXT = 1500
+MAX_TEXT = 1500  # characters in any answer, fact, quote or gap reply (stated in the headers)
 
 
 @dataclass(frozen=True, slots=True)
 class Citation:
+    """A verbatim quote and where it is: the source's id, title and url, and the paragraph.
+
+    ``source`` defaults to the article so code that only ever knew the article still
+    builds citations the same way.
+    """
+
     paragraph: int
     quote: str
+    source: str = ARTICLE_ID
+    title: str | None = None
+    url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,12 +87,21 @@ class Gap:
 
 @dataclass(frozen=True, slots=True)
 class TaughtPhrasing:
-    """A phrasing a moderator taught through ``/kb teach``; kept apart from qa.yaml."""
+    """A phrasing a moderator taught through ``/kb teach``; kept apart from qa.yaml.
+
+    ``qa`` is the id of what it teaches: a Q&A (``kind`` "qa") or a gap (``kind`` "gap"),
+    so a question the sources cannot answer can be taught to say so.
+    """
 
     qa: str
     phrasing: str
     by: str
     at: str
+    kind: str = "qa"
+
+    @property
+    def target(self) -> str:
+        return self.qa
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +112,10 @@ class Knowledge:
     synonyms: dict[str, str]  # variant -> canonical
     taught: tuple[TaughtPhrasing, ...] = ()
     gaps: dict[str, Gap] = field(default_factory=dict)
+    # Every source by id, the article ("article") included; empty means the article only.
+    sources: dict[str, Source] = field(default_factory=dict)
+    # Things worth a moderator's look that do not stop the knowledge from loading.
+    warnings: tuple[Problem, ...] = ()
 
     def citations(self, qa: QA) -> tuple[Citation, ...]:
         return tuple(self.facts[fact_id].citation for fact_id in qa.cites)
@@ -93,6 +127,19 @@ class Knowledge:
 
     def normaliser(self) -> Normaliser:
         return Normaliser(self.synonyms)
+
+    def source(self, source_id: str) -> Source:
+        found = self.sources.get(source_id)
+        if found is None and source_id == ARTICLE_ID:
+            return article_source(self.article, ARTICLE_FILE)
+        if found is None:
+            raise KeyError(source_id)
+        return found
+
+    @property
+    def several_sources(self) -> bool:
+        """True once a moderator added a source: replies then speak for all of them."""
+        return len(self.sources) > 1
 
 
 class KnowledgeError(Exception):
@@ -218,38 +265,78 @@ def _load_synonyms(doc: YamlDoc | None, checker: _Checker) -> dict[str, str]:
     return synonyms
 
 
-def _load_facts(doc: YamlDoc | None, article: Article, checker: _Checker) -> dict[str, Fact]:
+def _load_facts(
+    doc: YamlDoc | None, sources: dict[str, Source], broken: set[str], checker: _Checker
+) -> dict[str, Fact]:
+    """Facts whose quote is word for word in their source.
+
+    ``broken`` names source files that exist but could not be read (already reported):
+    their facts are skipped quietly, so one bad source is one problem, not one per fact.
+    """
     facts: dict[str, Fact] = {}
     if doc is None:
         return facts
-    fields = {"id": str, "fact": str, "quote": str, "paragraph": int}
-    for index, item in checker.entries(doc, "facts", fields):
+    fields = {"id": str, "fact": str, "quote": str, "paragraph": int, "source": str}
+    for index, item in checker.entries(doc, "facts", fields, optional=frozenset({"source"})):
         path = ("facts", index)
-        paragraph = item["paragraph"]
-        if article.paragraph(paragraph) is None:
-            count = len(article.paragraphs)
-            checker.add(doc, (*path, "paragraph"), f"paragraph must be 1 to {count}")
+        source_id = item.get("source", ARTICLE_ID).strip()
+        source = sources.get(source_id)
+        if source is None:
+            if source_id not in broken:
+                checker.add(doc, (*path, "source"), _unknown_source(source_id, sources))
             continue
-        quote = article.find_quote(paragraph, item["quote"])
+        document, paragraph = source.document, item["paragraph"]
+        if document.paragraph(paragraph) is None:
+            count = len(document.paragraphs)
+            where = "the article" if source_id == ARTICLE_ID else f"the source {source_id!r}"
+            checker.add(doc, (*path, "paragraph"), f"paragraph must be 1 to {count} in {where}")
+            continue
+        quote = document.find_quote(paragraph, item["quote"])
         if quote is None:
-            checker.add(doc, (*path, "quote"), _quote_reason(article, item["quote"], paragraph))
+            checker.add(doc, (*path, "quote"), _quote_reason(source, item["quote"], paragraph))
             continue
-        fact = Fact(item["id"], item["fact"].strip(), Citation(paragraph, quote))
+        citation = Citation(paragraph, quote, source.id, source.title, source.url)
+        fact = Fact(item["id"], item["fact"].strip(), citation)
         facts[fact.id] = fact
     return facts
 
 
-def _quote_reason(article: Article, quote: str, paragraph: int) -> str:
-    reason = f"the quote is not word for word in paragraph {paragraph} of the article"
-    closest = article.closest_passage(quote)
+def _unknown_source(source_id: str, sources: dict[str, Source]) -> str:
+    known = ", ".join(sorted(sources))
+    reason = (
+        f"the source {source_id!r} does not exist (known: {known}); a source is a file "
+        f"{SOURCES_DIR}/<id>.md"
+    )
+    guess = did_you_mean(source_id, list(sources))
+    return reason + (f"; did you mean {guess!r}?" if guess else "")
+
+
+def did_you_mean(typed: str, known: list[str]) -> str | None:
+    """The known name closest to a mistyped one, if any is close enough to suggest."""
+    found = process.extractOne(typed, known, score_cutoff=70)
+    return None if found is None else str(found[0])
+
+
+def _quote_reason(source: Source, quote: str, paragraph: int) -> str:
+    name = "the article" if source.id == ARTICLE_ID else f"the source {source.id!r}"
+    reason = f"the quote is not word for word in paragraph {paragraph} of {name}"
+    closest = source.document.closest_passage(quote)
     if closest is not None:
         reason += f'; closest passage (paragraph {closest[0]}): "{closest[1]}"'
     return reason
 
 
 def _load_qas(
-    doc: YamlDoc | None, facts: dict[str, Fact], declared: set[str], checker: _Checker
+    doc: YamlDoc | None,
+    facts: dict[str, Fact],
+    declared: set[str] | None,
+    checker: _Checker,
 ) -> dict[str, QA]:
+    """Q&As whose cited facts all loaded.
+
+    ``declared`` is None when facts.yaml could not be read at all: then no citation can
+    be judged, and reporting each one as missing would bury the one real problem.
+    """
     qas: dict[str, QA] = {}
     if doc is None:
         return qas
@@ -263,7 +350,7 @@ def _load_qas(
             checker.add(doc, (*path, "cites"), "an answer must cite at least one fact")
             ok = False
         for i, fact_id in enumerate(item["cites"]):
-            if fact_id not in facts and fact_id in declared:
+            if fact_id not in facts and (declared is None or fact_id in declared):
                 ok = False  # the fact itself is broken and already reported
             elif fact_id not in facts:
                 checker.add(
@@ -316,22 +403,48 @@ def _load_gaps(doc: YamlDoc | None, checker: _Checker) -> dict[str, Gap]:
 
 
 def _load_taught(
-    doc: YamlDoc | None, qas: dict[str, QA], checker: _Checker
-) -> list[TaughtPhrasing]:
+    doc: YamlDoc | None,
+    targets: tuple[dict[str, QA], dict[str, Gap]],
+    readable: bool,
+    checker: _Checker,
+) -> tuple[list[TaughtPhrasing], list[Problem]]:
+    """Taught phrasings, and warnings for those whose Q&A or gap has been removed.
+
+    Deleting a Q&A is a deliberate edit, so its leftover taught phrasings must not stop
+    the rest of the knowledge from loading: each becomes one warning naming the phrasing
+    and the missing id, and is left out. ``readable`` is False when qa.yaml or gaps.yaml
+    could not be read; then no target can be judged missing.
+    """
     taught: list[TaughtPhrasing] = []
+    warnings: list[Problem] = []
     if doc is None or doc.data is None:
-        return taught
-    fields = {"qa": str, "phrasing": str, "by": str, "at": str}
-    for index, item in checker.entries(doc, "taught", fields):
-        if item["qa"] not in qas:
-            checker.add(
-                doc,
-                ("taught", index, "qa"),
-                f"teaches the Q&A {item['qa']!r}, which does not exist",
-            )
+        return taught, warnings
+    qas, gaps = targets
+    fields = {"qa": str, "gap": str, "phrasing": str, "by": str, "at": str}
+    optional = frozenset({"qa", "gap"})
+    for index, item in checker.entries(doc, "taught", fields, optional=optional):
+        path = ("taught", index)
+        if ("qa" in item) == ("gap" in item):
+            checker.add(doc, path, "each taught phrasing names exactly one 'qa:' or 'gap:'")
             continue
-        taught.append(TaughtPhrasing(item["qa"], item["phrasing"].strip(), item["by"], item["at"]))
-    return taught
+        kind = "qa" if "qa" in item else "gap"
+        target, phrasing = item[kind].strip(), item["phrasing"].strip()
+        if target not in (qas if kind == "qa" else gaps):
+            if readable:
+                where = "qa.yaml" if kind == "qa" else "gaps.yaml"
+                reason = (
+                    f"warning: the taught phrasing {phrasing!r} is for {target!r}, which is "
+                    f"no longer in {where}; it is ignored. Remove it with: "
+                    f"tourbot untaught {_shell_quote(phrasing)}"
+                )
+                warnings.append(Problem(doc.file, doc.line(*path, kind), reason))
+            continue
+        taught.append(TaughtPhrasing(target, phrasing, item["by"], item["at"], kind))
+    return taught, warnings
+
+
+def _shell_quote(text: str) -> str:
+    return "'" + text.replace("'", "'\\''") + "'"
 
 
 def _entries_of(doc: YamlDoc | None, key: str) -> list[tuple[int, dict[str, Any]]]:
@@ -419,7 +532,8 @@ def _check_phrasings(
             for i, phrasing in enumerate(gap.phrasings):
                 claim(gaps_doc, ("gaps", index, "phrasings", i), phrasing, gap.id)
     kept: list[TaughtPhrasing] = []
-    for index, lesson in enumerate(taught):
+    for lesson in taught:
+        index = _taught_index(taught_doc, lesson)
         key = normaliser.normalise(lesson.phrasing)
         if key in owner and owner[key][0] != lesson.qa:
             assert taught_doc is not None
@@ -432,6 +546,53 @@ def _check_phrasings(
         owner.setdefault(key, (lesson.qa, place(taught_doc, ("taught", index))))
         kept.append(lesson)
     return kept
+
+
+def _taught_index(doc: YamlDoc | None, lesson: TaughtPhrasing) -> int:
+    """Where a taught phrasing is written, for its line number (entries may be skipped)."""
+    for index, item in _entries_of(doc, "taught"):
+        if str(item.get("phrasing", "")).strip() == lesson.phrasing and lesson.qa in (
+            item.get("qa"),
+            item.get("gap"),
+        ):
+            return index
+    return 0
+
+
+def _load_sources(
+    directory: Path, article: Article, checker: _Checker
+) -> tuple[dict[str, Source], set[str]]:
+    """The article plus every readable ``sources/*.md``; the ids of unreadable ones."""
+    sources = {ARTICLE_ID: article_source(article, str(directory / ARTICLE_FILE))}
+    broken: set[str] = set()
+    for path in source_files(directory):
+        try:
+            source = load_source(path)
+        except SourceError as err:
+            checker.problems.extend(err.problems)
+            broken.add(path.stem)
+            continue
+        sources[source.id] = source
+    return sources, broken
+
+
+_GAP_ARTICLE = re.compile(r"^The article (doesn't|does not) ")
+
+
+def speak_for_sources(says: str, several: bool) -> str:
+    """A gap's reply, worded for every source once there is more than the article.
+
+    gaps.yaml is written about the article ("The article doesn't say ..."); once a
+    moderator adds a source, that sentence would wrongly suggest only the article was
+    looked at, so it becomes "The sources here don't say ...". The file is not edited.
+    """
+    if not several:
+        return says
+    found = _GAP_ARTICLE.match(says)
+    if found is None:
+        return says
+    verb = "don't" if found.group(1) == "doesn't" else "do not"
+    return f"The sources here {verb} " + says[found.end() :]
 
 
 def load_knowledge(directory: Path, taught_text: str | None = None) -> Knowledge:
@@ -448,6 +609,7 @@ def load_knowledge(directory: Path, taught_text: str | None = None) -> Knowledge
         raise KnowledgeError(
             [Problem(str(article_path), 1, f"cannot read the article: {err}")]
         ) from err
+    sources, broken_sources = _load_sources(directory, article, checker)
     facts_doc = _read(directory, FACTS_FILE, checker)
     qa_doc = _read(directory, QA_FILE, checker)
     synonyms_doc = _read(directory, SYNONYMS_FILE, checker, required=False)
@@ -459,13 +621,96 @@ def load_knowledge(directory: Path, taught_text: str | None = None) -> Knowledge
 
     synonyms = _load_synonyms(synonyms_doc, checker)
     _check_ids([facts_doc, qa_doc, gaps_doc], checker)
-    facts = _load_facts(facts_doc, article, checker)
-    qas = _load_qas(qa_doc, facts, _declared_ids(facts_doc, "facts"), checker)
+    facts = _load_facts(facts_doc, sources, broken_sources, checker)
+    facts_readable = facts_doc is not None or not (directory / FACTS_FILE).exists()
+    declared = _declared_ids(facts_doc, "facts") if facts_readable else None
+    qas = _load_qas(qa_doc, facts, declared, checker)
     gaps = _load_gaps(gaps_doc, checker)
-    taught = _load_taught(taught_doc, qas, checker)
+    readable = _readable(directory, QA_FILE, qa_doc) and _readable(directory, GAPS_FILE, gaps_doc)
+    taught, warnings = _load_taught(taught_doc, (qas, gaps), readable, checker)
     taught = _check_phrasings(
         (qas, gaps), taught, Normaliser(synonyms), (qa_doc, gaps_doc, taught_doc), checker
     )
     if checker.problems:
         raise KnowledgeError(checker.problems)
-    return Knowledge(article, facts, qas, synonyms, tuple(taught), gaps)
+    several = len(sources) > 1
+    gaps = {
+        gap.id: replace(
+            gap,
+            says=speak_for_sources(gap.says, several),
+            phrasings=gap.phrasings
+            + tuple(t.phrasing for t in taught if t.kind == "gap" and t.qa == gap.id),
+        )
+        for gap in gaps.values()
+    }
+    knowledge = Knowledge(
+        article, facts, qas, synonyms, tuple(taught), gaps, sources, tuple(warnings)
+    )
+    overlaps = gaps_answered_elsewhere(knowledge, gaps_doc, qa_doc)
+    return replace(knowledge, warnings=knowledge.warnings + tuple(overlaps))
+
+
+def _readable(directory: Path, name: str, doc: YamlDoc | None) -> bool:
+    """False when the file exists but could not be parsed (its problem is reported)."""
+    return doc is not None or not (directory / name).exists()
+
+
+def gaps_answered_elsewhere(
+    knowledge: Knowledge, gaps_doc: YamlDoc | None, qa_doc: YamlDoc | None
+) -> list[Problem]:
+    """Warn when a Q&A backed by another source answers what a gap says is unknown.
+
+    A gap is written for the article ("The article doesn't say whether there will be
+    another tour"); when a moderator adds an announcement that does say, the gap is now
+    out of date. Each gap phrasing is compared with the question and phrasings of every
+    Q&A citing a non-article source, by the share of the shorter one's words that the
+    other also has (rapidfuzz ``token_set_ratio`` on normalised text); at 85 or more the
+    gap is reported once, naming the closest pair so the moderator sees why.
+    """
+    fresh = [
+        qa
+        for qa in knowledge.qas.values()
+        if any(c.source != ARTICLE_ID for c in knowledge.citations(qa))
+    ]
+    if not fresh or not knowledge.gaps:
+        return []
+    normalise = knowledge.normaliser().normalise
+    warnings: list[Problem] = []
+    gap_index = {
+        item["id"]: index
+        for index, item in _entries_of(gaps_doc, "gaps")
+        if isinstance(item.get("id"), str)
+    }
+    qa_index = {
+        item["id"]: index
+        for index, item in _entries_of(qa_doc, "qa")
+        if isinstance(item.get("id"), str)
+    }
+    for gap in knowledge.gaps.values():
+        best = closest_pair(
+            [normalise(p) for p in gap.phrasings],
+            {
+                qa.id: [normalise(p) for p in (qa.question, *knowledge.phrasings(qa))]
+                for qa in fresh
+            },
+        )
+        if best is None:
+            continue
+        qa_id, gap_no, qa_no, score = best
+        qa = knowledge.qas[qa_id]
+        sources = sorted({c.source for c in knowledge.citations(qa)} - {ARTICLE_ID})
+        line = gaps_doc.line("gaps", gap_index.get(gap.id, 0), "id") if gaps_doc else 1
+        qa_where = (
+            f"{qa_doc.file}:{qa_doc.line('qa', qa_index[qa_id], 'id')}"
+            if qa_doc is not None and qa_id in qa_index
+            else qa_id
+        )
+        phrasings = (qa.question, *knowledge.phrasings(qa))
+        reason = (
+            f"warning: the gap {gap.id!r} says this is unknown, but the Q&A {qa_id!r} "
+            f"({qa_where}, citing {', '.join(sources)}) may answer it: "
+            f"{gap.phrasings[gap_no]!r} is close to {phrasings[qa_no]!r} ({score:.0f}/100). "
+            "If the new source answers it, remove or narrow the gap"
+        )
+        warnings.append(Problem(gaps_doc.file if gaps_doc else GAPS_FILE, line, reason))
+    return warnings

@@ -10,6 +10,23 @@ from bot.knowledge.loader import Citation
 
 # Follows a gap's note ("The article doesn't say who runs LOHUM.") in every front end.
 NO_GUESS = "I only answer from the article, so I won't guess."
+NO_GUESS_SOURCES = "I only answer from the sources here, so I won't guess."
+
+
+def no_guess(several_sources: bool) -> str:
+    """The sentence after a gap's note, for the article alone or for several sources."""
+    return NO_GUESS_SOURCES if several_sources else NO_GUESS
+
+
+def citation_json(citation: Citation) -> dict[str, Any]:
+    """A citation as JSON: the original paragraph and quote, then where it comes from."""
+    return {
+        "paragraph": citation.paragraph,
+        "quote": citation.quote,
+        "source": citation.source,
+        "title": citation.title,
+        "url": citation.url,
+    }
 
 
 class Outcome(enum.Enum):
@@ -50,7 +67,7 @@ class Answer:
             "answered": self.answered,
             "answer": self.text,
             "confidence": round(self.confidence, 1),
-            "citations": [{"paragraph": c.paragraph, "quote": c.quote} for c in self.citations],
+            "citations": [citation_json(c) for c in self.citations],
             "suggestions": [s.question for s in self.suggestions],
             "match": None if self.match is None else {"id": self.match.id, "kind": self.match.kind},
         }

@@ -80,14 +80,19 @@ def test_crash_between_write_and_rename_keeps_previous_file(
     assert [t.phrasing for t in load_knowledge(kb).taught] == ["first taught question about dates"]
 
 
-def test_broken_overlay_is_reported_by_check(kb: Path) -> None:
-    (kb / "taught.yaml").write_text(
-        "taught:\n  - qa: ghost\n    phrasing: hi there\n    by: x\n    at: y\n", encoding="utf-8"
-    )
-    from bot.knowledge.loader import KnowledgeError
+def test_a_removed_qa_with_taught_phrasings_is_one_warning_naming_both(kb: Path) -> None:
+    """Deleting a Q&A used to stop everything loading, with the error at taught.yaml:1."""
+    teach(kb, "which-companies", "which firms did the group go and see", by="mod")
+    qa = (kb / "qa.yaml").read_text(encoding="utf-8")
+    (kb / "qa.yaml").write_text(qa[: qa.index("  - id: which-companies")], encoding="utf-8")
 
-    with pytest.raises(KnowledgeError, match=r"taught.yaml:2: teaches the Q&A 'ghost'"):
-        load_knowledge(kb)
+    knowledge = load_knowledge(kb)  # the rest still loads
+
+    assert "which-companies" not in knowledge.qas and knowledge.taught == ()
+    (warning,) = knowledge.warnings
+    assert warning.file.endswith("taught.yaml") and warning.line > 1
+    assert "'which firms did the group go and see'" in warning.reason
+    assert "'which-companies'" in warning.reason and "untaught" in warning.reason
 
 
 def test_lock_file_is_not_a_knowledge_file(kb: Path) -> None:
