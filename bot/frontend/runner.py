@@ -44,7 +44,16 @@ def fail(message: str, code: int) -> int:
     return code
 
 
+def _stop_while_starting(signum: int, frame: object) -> None:
+    """Before the client runs there is nothing in flight to finish: just exit 0. Also,
+    as a container's PID 1 the process would otherwise ignore SIGTERM altogether, and
+    `docker stop` would wait its full 10 s to kill it."""
+    raise SystemExit(EXIT_OK)
+
+
 def run() -> int:
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, _stop_while_starting)  # serve() installs the graceful ones
     try:
         settings = load_settings()
     except SettingsError as err:
