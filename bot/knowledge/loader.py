@@ -595,12 +595,17 @@ def speak_for_sources(says: str, several: bool) -> str:
     return f"The sources here {verb} " + says[found.end() :]
 
 
-def load_knowledge(directory: Path, taught_text: str | None = None) -> Knowledge:
+def load_knowledge(
+    directory: Path, taught_text: str | None = None, overrides: Mapping[str, str] | None = None
+) -> Knowledge:
     """Load every knowledge file in ``directory``; raise KnowledgeError listing all problems.
 
-    ``taught_text`` stands in for the overlay file, so a teach is validated before it is
-    written.
+    ``taught_text`` stands in for the overlay file, and ``overrides`` for any YAML file by
+    name (``{"qa.yaml": text}``), so a teach or an add is validated before it is written.
     """
+    overrides = dict(overrides or {})
+    if taught_text is not None:
+        overrides[TAUGHT_FILE] = taught_text
     checker = _Checker()
     article_path = directory / ARTICLE_FILE
     try:
@@ -610,23 +615,26 @@ def load_knowledge(directory: Path, taught_text: str | None = None) -> Knowledge
             [Problem(str(article_path), 1, f"cannot read the article: {err}")]
         ) from err
     sources, broken_sources = _load_sources(directory, article, checker)
-    facts_doc = _read(directory, FACTS_FILE, checker)
-    qa_doc = _read(directory, QA_FILE, checker)
-    synonyms_doc = _read(directory, SYNONYMS_FILE, checker, required=False)
-    gaps_doc = _read(directory, GAPS_FILE, checker, required=False)
-    if taught_text is None:
-        taught_doc = _read(directory, TAUGHT_FILE, checker, required=False)
-    else:
-        taught_doc = _parse(taught_text, str(directory / TAUGHT_FILE), checker)
+
+    def read(name: str, required: bool = True) -> YamlDoc | None:
+        if name in overrides:
+            return _parse(overrides[name], str(directory / name), checker)
+        return _read(directory, name, checker, required)
+
+    facts_doc = read(FACTS_FILE)
+    qa_doc = read(QA_FILE)
+    synonyms_doc = read(SYNONYMS_FILE, required=False)
+    gaps_doc = read(GAPS_FILE, required=False)
+    taught_doc = read(TAUGHT_FILE, required=False)
 
     synonyms = _load_synonyms(synonyms_doc, checker)
     _check_ids([facts_doc, qa_doc, gaps_doc], checker)
     facts = _load_facts(facts_doc, sources, broken_sources, checker)
-    facts_readable = facts_doc is not None or not (directory / FACTS_FILE).exists()
-    declared = _declared_ids(facts_doc, "facts") if facts_readable else None
+    # A facts.yaml that is missing or unreadable is one problem, not one per citation.
+    declared = _declared_ids(facts_doc, "facts") if facts_doc is not None else None
     qas = _load_qas(qa_doc, facts, declared, checker)
     gaps = _load_gaps(gaps_doc, checker)
-    readable = _readable(directory, QA_FILE, qa_doc) and _readable(directory, GAPS_FILE, gaps_doc)
+    readable = qa_doc is not None and _readable(directory, GAPS_FILE, gaps_doc)
     taught, warnings = _load_taught(taught_doc, (qas, gaps), readable, checker)
     taught = _check_phrasings(
         (qas, gaps), taught, Normaliser(synonyms), (qa_doc, gaps_doc, taught_doc), checker

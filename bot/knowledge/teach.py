@@ -1,9 +1,13 @@
-"""Teaching: add a phrasing to a Q&A without touching the hand-written files.
+"""Teaching and adding: moderators' writes to the knowledge, each validated first.
 
-Taught phrasings go to a machine-written overlay (``taught.yaml``). A teach is validated
-against the whole knowledge base before anything is written, the file is replaced
-atomically (temp file, fsync, rename), writers are serialised with a lock file so two
-moderators teaching at once both land, and every change is appended to an audit log.
+Taught phrasings go to a machine-written overlay (``taught.yaml``); a phrasing can teach a
+Q&A or a gap, and ``untaught`` takes one back. ``add`` appends a new fact and Q&A to the
+hand-written facts.yaml and qa.yaml (their comments and layout are kept: the entries are
+appended as text). Every write is validated against the whole knowledge base before
+anything is written, each file is replaced atomically (temp file, fsync, rename), writers
+are serialised with a lock file so two moderators at once both land, and every change is
+appended to an audit log (``audit.log``, one JSON object a line; it is the deployment's
+record, kept beside the knowledge and git-ignored).
 """
 
 from __future__ import annotations
@@ -12,17 +16,31 @@ import fcntl
 import json
 import logging
 import os
+import re
 import stat
 import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
-from bot.knowledge.loader import TAUGHT_FILE, KnowledgeError, TaughtPhrasing, load_knowledge
-from bot.knowledge.yamlsource import Problem
+from bot.knowledge.loader import (
+    FACTS_FILE,
+    MAX_TEXT,
+    QA_FILE,
+    TAUGHT_FILE,
+    Knowledge,
+    KnowledgeError,
+    TaughtPhrasing,
+    did_you_mean,
+    load_knowledge,
+)
+from bot.knowledge.sources import ARTICLE_ID
+from bot.knowledge.yamlsource import Problem, parse_yaml
 from bot.matching.questions import clean_question
 
 log = logging.getLogger(__name__)
@@ -38,8 +56,9 @@ NEW_FILE_MODE = 0o666
 HEADER = """\
 # Phrasings taught by moderators with /kb teach or `tourbot teach`.
 # This file is written by the bot: edit qa.yaml by hand instead. Each entry adds one
-# more way of asking an existing Q&A (qa: its id). `tourbot check` validates this file
-# with the others; audit.log records who taught what and when.
+# more way of asking an existing Q&A (qa: its id) or a gap (gap: its id). Remove one
+# with `tourbot untaught "the phrasing"` or /kb untaught. `tourbot check` validates this
+# file with the others; audit.log records who taught what and when.
 """
 
 
@@ -61,9 +80,10 @@ def _locked(directory: Path) -> Iterator[None]:
 
 def render_overlay(entries: list[TaughtPhrasing]) -> str:
     data = {
-        "taught": [{"qa": e.qa, "phrasing": e.phrasing, "by": e.by, "at": e.at} for e in entries]
+        "taught": [{e.kind: e.qa, "phrasing": e.phrasing, "by": e.by, "at": e.at} for e in entries]
     }
-    return HEADER + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+    # One line per value: a wrapped phrasing could read like a merged list item when loaded.
+    return HEADER + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10**6)
 
 
 def _umask() -> int:
@@ -140,25 +160,43 @@ def remove_stale_temp_files(directory: Path) -> list[Path]:
     return removed
 
 
-def _audit(directory: Path, entry: dict[str, str]) -> None:
+def _audit(directory: Path, entry: dict[str, Any]) -> None:
     with open(directory / AUDIT_FILE, "a", encoding="utf-8") as handle:
         handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
         handle.flush()
         os.fsync(handle.fileno())
 
 
+def _no_target(where: str, target: str, current: Knowledge) -> TeachError:
+    """ "No such target", with the closest id (or the id of the closest question)."""
+    reason = f"there is no Q&A or gap with the id {target!r}"
+    guess = did_you_mean(target, [*current.qas, *current.gaps])
+    if guess is None:
+        by_question = {qa.question: qa.id for qa in current.qas.values()}
+        found = did_you_mean(target, list(by_question))
+        guess = by_question[found] if found is not None else None
+    if guess is not None:
+        reason += f"; did you mean {guess!r}?"
+    return TeachError([Problem(where, 1, reason)])
+
+
 def teach(directory: Path, qa_id: str, phrasing: str, by: str) -> TaughtPhrasing:
-    """Add ``phrasing`` to the Q&A ``qa_id``; raise TeachError if it would break anything."""
+    """Add ``phrasing`` to the Q&A or gap ``qa_id``; raise TeachError if it would break
+    anything. A mistyped id gets a "did you mean"."""
     phrasing = clean_question(phrasing)
     at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    entry = TaughtPhrasing(qa_id, phrasing, by, at)
     where = str(directory / TAUGHT_FILE)
     with _locked(directory):
         current = load_knowledge(directory)  # the base must be valid before we add to it
-        if qa_id not in current.qas:
-            raise TeachError([Problem(where, 1, f"there is no Q&A with the id {qa_id!r}")])
+        if qa_id in current.qas:
+            kind, known = "qa", current.phrasings(current.qas[qa_id])
+        elif qa_id in current.gaps:
+            kind, known = "gap", current.gaps[qa_id].phrasings
+        else:
+            raise _no_target(where, qa_id, current)
+        entry = TaughtPhrasing(qa_id, phrasing, by, at, kind)
         normalise = current.normaliser().normalise
-        if normalise(phrasing) in {normalise(p) for p in current.phrasings(current.qas[qa_id])}:
+        if normalise(phrasing) in {normalise(p) for p in known}:
             raise TeachError([Problem(where, 1, f"{qa_id!r} already knows that phrasing")])
         text = render_overlay([*current.taught, entry])
         try:
@@ -167,6 +205,183 @@ def teach(directory: Path, qa_id: str, phrasing: str, by: str) -> TaughtPhrasing
             raise TeachError(err.problems) from err
         write_atomically(directory / TAUGHT_FILE, text)
         _audit(
-            directory, {"at": at, "by": by, "action": "teach", "qa": qa_id, "phrasing": phrasing}
+            directory,
+            {"at": at, "by": by, "action": "teach", kind: qa_id, "phrasing": phrasing},
         )
     return entry
+
+
+def untaught(
+    directory: Path, phrasing: str, by: str, target: str | None = None
+) -> list[TaughtPhrasing]:
+    """Remove a taught phrasing (from ``target`` only, if given); return what was removed.
+
+    Phrasings compare as the matcher sees them (case, spacing and synonyms folded), so
+    the moderator need not retype it exactly. Nothing matching is a TeachError that names
+    the closest taught phrasing.
+    """
+    where = str(directory / TAUGHT_FILE)
+    with _locked(directory):
+        current = load_knowledge(directory)
+        normalise = current.normaliser().normalise
+        wanted = normalise(phrasing)
+        removed = [
+            t
+            for t in current.taught
+            if normalise(t.phrasing) == wanted and (target is None or t.qa == target)
+        ]
+        if not removed:
+            reason = f"no taught phrasing {phrasing!r}" + (f" for {target!r}" if target else "")
+            guess = did_you_mean(phrasing, [t.phrasing for t in current.taught])
+            if guess is not None:
+                reason += f"; did you mean {guess!r}?"
+            raise TeachError([Problem(where, 1, reason)])
+        kept = [t for t in current.taught if t not in removed]
+        text = render_overlay(kept)
+        try:
+            load_knowledge(directory, taught_text=text)
+        except KnowledgeError as err:
+            raise TeachError(err.problems) from err
+        write_atomically(directory / TAUGHT_FILE, text)
+        at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        for entry in removed:
+            record = {"at": at, "by": by, "action": "untaught", entry.kind: entry.qa}
+            _audit(directory, record | {"phrasing": entry.phrasing})
+    return removed
+
+
+@dataclass(frozen=True, slots=True)
+class NewEntry:
+    """What ``tourbot add`` and ``/kb add`` ask for: one Q&A backed by one quote."""
+
+    question: str
+    answer: str
+    quote: str
+    source: str = ARTICLE_ID
+    phrasings: tuple[str, ...] = ()
+    id: str | None = None  # made from the question when not given
+    paragraph: int | None = None  # found from the quote when not given
+    fact: str | None = None  # the fact's sentence; the answer when not given
+
+
+@dataclass(frozen=True, slots=True)
+class Added:
+    qa_id: str
+    fact_id: str
+    source: str
+    paragraph: int
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+_SKIP = frozenset("the a an is are was were what when where who how which do does did of".split())
+
+
+def make_id(question: str, taken: set[str]) -> str:
+    """A readable id from the question's first content words, unique among ``taken``."""
+    words = [w for w in _WORD.findall(question.lower()) if w not in _SKIP][:4] or ["entry"]
+    base = "-".join(words)
+    ident, n = base, 2
+    while ident in taken or f"{ident}-fact" in taken:
+        ident, n = f"{base}-{n}", n + 1
+    return ident
+
+
+def _append_entry(text: str, key: str, entry: dict[str, Any], file: str) -> str:
+    """``text`` with ``entry`` appended to its ``key:`` list, at the list's own indent.
+
+    Appending as text keeps the moderators' comments and layout; the result is validated
+    by the caller before it is written.
+    """
+    doc = parse_yaml(text, file)
+    items = doc.data.get(key) if isinstance(doc.data, dict) else None
+    indent = 2
+    if isinstance(items, list) and items:
+        first = doc.text_lines[doc.line(key, 0) - 1]
+        indent = len(first) - len(first.lstrip(" "))
+    elif items is not None:
+        raise TeachError([Problem(file, doc.line(key), f"'{key}:' must be a block list")])
+    # One line per value: a wrapped plain value could look like a merged line to the loader.
+    block = yaml.safe_dump([entry], allow_unicode=True, sort_keys=False, width=10**6, indent=2)
+    lines = [(" " * indent + line) if line else line for line in block.splitlines()]
+    return text.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n"
+
+
+def _find_paragraph(knowledge: Knowledge, new: NewEntry, quote: str, where: str) -> int:
+    """The paragraph of ``new.source`` holding the quote; a TeachError saying why not."""
+    if new.source not in knowledge.sources:
+        guess = did_you_mean(new.source, list(knowledge.sources))
+        reason = f"there is no source {new.source!r} (known: {', '.join(knowledge.sources)})"
+        reason += f"; did you mean {guess!r}?" if guess else ""
+        raise TeachError([Problem(where, 1, reason)])
+    document = knowledge.sources[new.source].document
+    numbers = [new.paragraph] if new.paragraph else [p.number for p in document.paragraphs]
+    for number in numbers:
+        if document.find_quote(number, quote) is not None:
+            return number
+    reason = f"the quote is not word for word in {new.source!r}"
+    closest = document.closest_passage(quote)
+    if closest is not None:
+        reason += f'; closest passage (paragraph {closest[0]}): "{closest[1]}"'
+    raise TeachError([Problem(where, 1, reason)])
+
+
+def add(directory: Path, new: NewEntry, by: str) -> Added:
+    """Append a fact quoting ``new.source`` and a Q&A citing it; validated, atomic, audited.
+
+    facts.yaml is written before qa.yaml: a crash between the two leaves an unused fact,
+    which still loads, never a Q&A citing a fact that is not there.
+    """
+    question = clean_question(new.question)
+    phrasings = [clean_question(p) for p in new.phrasings if p.strip()]
+    answer, quote = " ".join(new.answer.split()), " ".join(new.quote.split())
+    where = str(directory / QA_FILE)
+    for name, value in (("answer", answer), ("quote", quote)):
+        if not value:
+            raise TeachError([Problem(where, 1, f"the {name} is empty")])
+        if len(value) > MAX_TEXT:
+            reason = f"the {name} is {len(value)} characters; the limit is {MAX_TEXT}"
+            raise TeachError([Problem(where, 1, reason)])
+    with _locked(directory):
+        current = load_knowledge(directory)
+        paragraph = _find_paragraph(current, new, quote, where)
+        taken = {*current.qas, *current.facts, *current.gaps}
+        qa_id = new.id or make_id(question, taken)
+        fact_id = f"{qa_id}-fact"
+        if qa_id in taken or fact_id in taken:
+            raise TeachError([Problem(where, 1, f"the id {qa_id!r} is already used")])
+        fact: dict[str, Any] = {
+            "id": fact_id,
+            "fact": " ".join((new.fact or answer).split()),
+            "quote": quote,
+            "paragraph": paragraph,
+        }
+        if new.source != ARTICLE_ID:
+            fact["source"] = new.source
+        qa: dict[str, Any] = {"id": qa_id, "question": question}
+        if phrasings:
+            qa["phrasings"] = phrasings
+        qa |= {"answer": answer, "cites": [fact_id]}
+        facts_path, qa_path = directory / FACTS_FILE, directory / QA_FILE
+        facts_text = _append_entry(
+            facts_path.read_text(encoding="utf-8"), "facts", fact, str(facts_path)
+        )
+        qa_text = _append_entry(qa_path.read_text(encoding="utf-8"), "qa", qa, str(qa_path))
+        try:
+            load_knowledge(directory, overrides={FACTS_FILE: facts_text, QA_FILE: qa_text})
+        except KnowledgeError as err:
+            raise TeachError(err.problems) from err
+        write_atomically(facts_path, facts_text)
+        write_atomically(qa_path, qa_text)
+        _audit(
+            directory,
+            {
+                "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "by": by,
+                "action": "add",
+                "qa": qa_id,
+                "fact": fact_id,
+                "source": new.source,
+                "question": question,
+            },
+        )
+    return Added(qa_id, fact_id, new.source, paragraph)

@@ -38,7 +38,7 @@ def test_teach_makes_the_question_answer_and_keeps_hand_written_files(kb: Path) 
 
 
 def test_teach_rejects_unknown_target_and_conflicts_without_writing(kb: Path) -> None:
-    with pytest.raises(TeachError, match="no Q&A with the id 'nope'"):
+    with pytest.raises(TeachError, match="no Q&A or gap with the id 'nope'"):
         teach(kb, "nope", "anything at all", by="mod")
     with pytest.raises(TeachError, match="already under 'when'"):
         teach(kb, "who-organised", "When was the tour?", by="mod")
