@@ -18,7 +18,7 @@ from typing import TextIO
 from bot.knowledge.loader import TAUGHT_FILE, Knowledge, KnowledgeError, load_knowledge
 from bot.knowledge.paths import default_knowledge_dir
 from bot.knowledge.sources import ARTICLE_ID
-from bot.knowledge.teach import TeachError, teach
+from bot.knowledge.teach import NewEntry, TeachError, add, teach, untaught
 from bot.matching.answer import Answer, Outcome, no_guess
 from bot.matching.evaluation import LabelledSetError, evaluate, load_labelled
 from bot.matching.matcher import Matcher
@@ -89,6 +89,8 @@ def _cmd_ask(args: argparse.Namespace) -> int:
     matcher = Matcher(knowledge)
     if args.batch is None:
         answer = matcher.ask(question)
+        if args.log:
+            _log_question(question, answer)
         print(
             json.dumps(answer.to_json(), ensure_ascii=False)
             if args.json
@@ -101,7 +103,11 @@ def _cmd_ask(args: argparse.Namespace) -> int:
     try:
         for line in _batch_lines(args.batch):
             try:
-                payload = matcher.ask(clean_question(line)).to_json()
+                asked = clean_question(line)
+                answer = matcher.ask(asked)
+                if args.log:
+                    _log_question(asked, answer)
+                payload = answer.to_json()
             except QuestionError as err:
                 payload = Answer(Outcome.ABSTAINED, 0.0).to_json() | {"error": str(err)}
             print(json.dumps(payload, ensure_ascii=False), flush=True)
@@ -109,6 +115,20 @@ def _cmd_ask(args: argparse.Namespace) -> int:
         print(f"tourbot ask: cannot read {args.batch}: {err.strerror}", file=sys.stderr)
         return EXIT_USAGE
     return EXIT_OK
+
+
+def _database() -> Path:
+    return Path(os.environ.get("TOURBOT_DATABASE", "data/tourbot.sqlite3"))
+
+
+def _log_question(question: str, answer: Answer) -> None:
+    """Record a command-line question like one from Discord (source "cli"), so
+    ``tourbot unanswered`` can be tried, and used, without a bot running."""
+    log = QuestionLog(_database())
+    try:
+        log.record(question, answer, "cli")
+    finally:
+        log.close()
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
@@ -182,6 +202,11 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
     ask.add_argument("--batch", metavar="FILE", help="one question per line ('-' for stdin)")
     ask.add_argument("--knowledge", type=Path, help="knowledge directory")
+    ask.add_argument(
+        "--log",
+        action="store_true",
+        help="record the question in the question log (TOURBOT_DATABASE), as the bot does",
+    )
     ask.set_defaults(func=_cmd_ask)
 
     check = sub.add_parser("check", help="validate the knowledge files")
@@ -205,12 +230,51 @@ def build_parser() -> argparse.ArgumentParser:
     unanswered.add_argument("--knowledge", type=Path)
     unanswered.set_defaults(func=_cmd_unanswered)
 
-    teach = sub.add_parser("teach", help="teach a question as another phrasing of a Q&A")
-    teach.add_argument("target", help="the Q&A id, e.g. organisers")
+    teach = sub.add_parser("teach", help="teach a question as another phrasing of a Q&A or a gap")
+    teach.add_argument("target", help="the Q&A or gap id, e.g. organisers or gap-ceo")
     teach.add_argument("question", nargs="+", help="the question as people ask it")
     teach.add_argument("--by", default=os.environ.get("USER", "cli"), help="who is teaching")
+    teach.add_argument(
+        "--undo", action="store_true", help="remove this taught phrasing from the target"
+    )
     teach.add_argument("--knowledge", type=Path)
     teach.set_defaults(func=_cmd_teach)
+
+    untaught_ = sub.add_parser("untaught", help="remove a phrasing taught with teach")
+    untaught_.add_argument("question", nargs="+", help="the taught phrasing")
+    untaught_.add_argument("--target", help="only from this Q&A or gap id")
+    untaught_.add_argument("--by", default=os.environ.get("USER", "cli"))
+    untaught_.add_argument("--knowledge", type=Path)
+    untaught_.set_defaults(func=_cmd_untaught)
+
+    add_ = sub.add_parser(
+        "add",
+        help="add a Q&A backed by a quote (asks for what is missing)",
+        description=(
+            "Append a fact (the quote) and a Q&A citing it to facts.yaml and qa.yaml, "
+            "after checking the whole knowledge base. Missing values are asked for."
+        ),
+    )
+    add_.add_argument("--question", help="the question, as people would ask it")
+    add_.add_argument("--answer", help="the answer the bot gives")
+    add_.add_argument("--source", help="the source id (default: article)")
+    add_.add_argument("--quote", help="words copied exactly from the source")
+    add_.add_argument(
+        "--phrasing", action="append", default=[], help="another way of asking (repeatable)"
+    )
+    add_.add_argument("--id", help="the Q&A id (default: made from the question)")
+    add_.add_argument("--paragraph", type=int, help="the paragraph (default: found)")
+    add_.add_argument("--by", default=os.environ.get("USER", "cli"))
+    add_.add_argument("--knowledge", type=Path)
+    add_.set_defaults(func=_cmd_add)
+
+    seed = sub.add_parser(
+        "seed",
+        help="copy the shipped knowledge into an empty knowledge directory (Docker volume)",
+    )
+    seed.add_argument("directory", nargs="?", type=Path, help="default: TOURBOT_KNOWLEDGE_DIR")
+    seed.add_argument("--from", dest="origin", type=Path, help="default: the shipped knowledge")
+    seed.set_defaults(func=_cmd_seed)
 
     health = sub.add_parser("health", help="exit 0 if a running bot touched its heartbeat recently")
     health.add_argument("--max-age", type=float, default=90.0, help="seconds (default 90)")
@@ -222,7 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_unanswered(args: argparse.Namespace) -> int:
-    path = args.database or Path(os.environ.get("TOURBOT_DATABASE", "data/tourbot.sqlite3"))
+    path = args.database or _database()
     if not path.exists():
         print(f"tourbot unanswered: no question log at {path}", file=sys.stderr)
         return EXIT_USAGE
@@ -246,6 +310,8 @@ def _cmd_unanswered(args: argparse.Namespace) -> int:
 def _cmd_teach(args: argparse.Namespace) -> int:
     directory = args.knowledge or default_knowledge_dir()
     question = " ".join(args.question)
+    if args.undo:
+        return _untaught(directory, question, f"{args.by} (cli)", args.target, "teach --undo")
     try:
         entry = teach(directory, args.target, question, f"{args.by} (cli)")
     except TeachError as err:
@@ -256,6 +322,81 @@ def _cmd_teach(args: argparse.Namespace) -> int:
         print(f"tourbot teach: {err}", file=sys.stderr)
         return EXIT_USAGE
     print(f"taught: {entry.phrasing!r} -> {entry.qa} (written to {directory / TAUGHT_FILE})")
+    return EXIT_OK
+
+
+def _cmd_untaught(args: argparse.Namespace) -> int:
+    directory = args.knowledge or default_knowledge_dir()
+    return _untaught(directory, " ".join(args.question), f"{args.by} (cli)", args.target)
+
+
+def _untaught(
+    directory: Path, phrasing: str, by: str, target: str | None, name: str = "untaught"
+) -> int:
+    try:
+        removed = untaught(directory, phrasing, by, target)
+    except TeachError as err:
+        for problem in err.problems:
+            print(f"tourbot {name}: {problem}", file=sys.stderr)
+        return EXIT_FAILED
+    for entry in removed:
+        print(f"untaught: {entry.phrasing!r} -> {entry.qa} (written to {directory / TAUGHT_FILE})")
+    return EXIT_OK
+
+
+def _ask_for(value: str | None, prompt: str, default: str | None = None) -> str:
+    """A flag's value, or the answer to a prompt when it was not given (stdin)."""
+    if value is not None:
+        return value
+    suffix = f" [{default}]" if default else ""
+    print(f"{prompt}{suffix}: ", end="", file=sys.stderr, flush=True)
+    line = sys.stdin.readline()
+    if not line:
+        raise QuestionError(f"no {prompt.lower()} given")
+    return line.strip() or (default or "")
+
+
+def _cmd_add(args: argparse.Namespace) -> int:
+    directory = args.knowledge or default_knowledge_dir()
+    try:
+        new = NewEntry(
+            question=_ask_for(args.question, "Question"),
+            answer=_ask_for(args.answer, "Answer"),
+            source=_ask_for(args.source, "Source id", "article"),
+            quote=_ask_for(args.quote, "Quote (copied exactly from the source)"),
+            phrasings=tuple(args.phrasing),
+            id=args.id,
+            paragraph=args.paragraph,
+        )
+        added = add(directory, new, f"{args.by} (cli)")
+    except TeachError as err:
+        for problem in err.problems:
+            print(f"tourbot add: {problem}", file=sys.stderr)
+        return EXIT_FAILED
+    except QuestionError as err:
+        print(f"tourbot add: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    print(
+        f"added: Q&A {added.qa_id!r} citing {added.fact_id!r} "
+        f"({added.source}, paragraph {added.paragraph}); a running bot picks it up "
+        "within seconds"
+    )
+    return EXIT_OK
+
+
+def _cmd_seed(args: argparse.Namespace) -> int:
+    from bot.knowledge.seed import SeedError, seed_knowledge
+
+    target = args.directory or default_knowledge_dir()
+    try:
+        copied = seed_knowledge(target, args.origin)
+    except SeedError as err:
+        print(f"tourbot seed: {err}", file=sys.stderr)
+        return EXIT_FAILED
+    if copied:
+        print(f"seeded {target} with {len(copied)} shipped file(s)")
+    else:
+        print(f"{target} already has knowledge; left as it is")
     return EXIT_OK
 
 
@@ -275,6 +416,14 @@ def _cmd_health(args: argparse.Namespace) -> int:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from bot.frontend.runner import run  # imports discord.py only when the bot is started
+    from bot.knowledge.seed import SHIPPED_ENV, SeedError, seed_knowledge
+
+    if os.environ.get(SHIPPED_ENV):  # the Docker image: a new volume starts empty
+        try:
+            seed_knowledge(default_knowledge_dir())
+        except SeedError as err:
+            print(f"tourbot run: {err}", file=sys.stderr)
+            return EXIT_FAILED
 
     return run()
 

@@ -162,7 +162,7 @@ def test_teach_and_unanswered_from_the_shell(tmp_path: Path) -> None:
     asked = json.loads(tourbot("ask", "--json", "--knowledge", str(kb), "who ran the show").stdout)
     assert asked["match"]["id"] == "who-organised"
     refused = tourbot("teach", "nope", "anything", "--knowledge", str(kb))
-    assert refused.returncode == 1 and "no Q&A with the id 'nope'" in refused.stderr
+    assert refused.returncode == 1 and "no Q&A or gap with the id 'nope'" in refused.stderr
 
 
 def test_the_same_question_gets_the_same_reply_whatever_the_hash_seed() -> None:

@@ -177,7 +177,7 @@ def _no_target(where: str, target: str, current: Knowledge) -> TeachError:
         guess = by_question[found] if found is not None else None
     if guess is not None:
         reason += f"; did you mean {guess!r}?"
-    return TeachError([Problem(where, 1, reason)])
+    return TeachError([Problem("", 0, reason)])
 
 
 def teach(directory: Path, qa_id: str, phrasing: str, by: str) -> TaughtPhrasing:
@@ -197,7 +197,7 @@ def teach(directory: Path, qa_id: str, phrasing: str, by: str) -> TaughtPhrasing
         entry = TaughtPhrasing(qa_id, phrasing, by, at, kind)
         normalise = current.normaliser().normalise
         if normalise(phrasing) in {normalise(p) for p in known}:
-            raise TeachError([Problem(where, 1, f"{qa_id!r} already knows that phrasing")])
+            raise TeachError([Problem("", 0, f"{qa_id!r} already knows that phrasing")])
         text = render_overlay([*current.taught, entry])
         try:
             load_knowledge(directory, taught_text=text)
@@ -220,7 +220,6 @@ def untaught(
     the moderator need not retype it exactly. Nothing matching is a TeachError that names
     the closest taught phrasing.
     """
-    where = str(directory / TAUGHT_FILE)
     with _locked(directory):
         current = load_knowledge(directory)
         normalise = current.normaliser().normalise
@@ -235,7 +234,7 @@ def untaught(
             guess = did_you_mean(phrasing, [t.phrasing for t in current.taught])
             if guess is not None:
                 reason += f"; did you mean {guess!r}?"
-            raise TeachError([Problem(where, 1, reason)])
+            raise TeachError([Problem("", 0, reason)])
         kept = [t for t in current.taught if t not in removed]
         text = render_overlay(kept)
         try:
@@ -312,7 +311,7 @@ def _find_paragraph(knowledge: Knowledge, new: NewEntry, quote: str, where: str)
         guess = did_you_mean(new.source, list(knowledge.sources))
         reason = f"there is no source {new.source!r} (known: {', '.join(knowledge.sources)})"
         reason += f"; did you mean {guess!r}?" if guess else ""
-        raise TeachError([Problem(where, 1, reason)])
+        raise TeachError([Problem("", 0, reason)])
     document = knowledge.sources[new.source].document
     numbers = [new.paragraph] if new.paragraph else [p.number for p in document.paragraphs]
     for number in numbers:
@@ -322,7 +321,7 @@ def _find_paragraph(knowledge: Knowledge, new: NewEntry, quote: str, where: str)
     closest = document.closest_passage(quote)
     if closest is not None:
         reason += f'; closest passage (paragraph {closest[0]}): "{closest[1]}"'
-    raise TeachError([Problem(where, 1, reason)])
+    raise TeachError([Problem("", 0, reason)])
 
 
 def add(directory: Path, new: NewEntry, by: str) -> Added:
@@ -337,10 +336,10 @@ def add(directory: Path, new: NewEntry, by: str) -> Added:
     where = str(directory / QA_FILE)
     for name, value in (("answer", answer), ("quote", quote)):
         if not value:
-            raise TeachError([Problem(where, 1, f"the {name} is empty")])
+            raise TeachError([Problem("", 0, f"the {name} is empty")])
         if len(value) > MAX_TEXT:
             reason = f"the {name} is {len(value)} characters; the limit is {MAX_TEXT}"
-            raise TeachError([Problem(where, 1, reason)])
+            raise TeachError([Problem("", 0, reason)])
     with _locked(directory):
         current = load_knowledge(directory)
         paragraph = _find_paragraph(current, new, quote, where)
@@ -348,7 +347,7 @@ def add(directory: Path, new: NewEntry, by: str) -> Added:
         qa_id = new.id or make_id(question, taken)
         fact_id = f"{qa_id}-fact"
         if qa_id in taken or fact_id in taken:
-            raise TeachError([Problem(where, 1, f"the id {qa_id!r} is already used")])
+            raise TeachError([Problem("", 0, f"the id {qa_id!r} is already used")])
         fact: dict[str, Any] = {
             "id": fact_id,
             "fact": " ".join((new.fact or answer).split()),

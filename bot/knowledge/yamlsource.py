@@ -36,6 +36,9 @@ class Problem:
     reason: str
 
     def __str__(self) -> str:
+        # A request that names no file position (an unknown id) prints as its reason only.
+        if not self.file:
+            return self.reason
         return f"{self.file}:{self.line}: {self.reason}"
 
 
