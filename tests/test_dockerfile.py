@@ -32,3 +32,27 @@ def test_secrets_are_not_baked_in() -> None:
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert ".env" in ignored
     assert "DISCORD_TOKEN" not in DOCKERFILE
+
+
+def env_value(name: str) -> str | None:
+    found = re.search(rf"\b{name}=(\S+)", DOCKERFILE.replace("\\\n", " "))
+    return None if found is None else found.group(1)
+
+
+def test_knowledge_lives_on_a_volume_seeded_from_the_shipped_files() -> None:
+    """Baked-in knowledge lost every taught phrasing when the container was re-created."""
+    live, shipped = env_value("TOURBOT_KNOWLEDGE_DIR"), env_value("TOURBOT_SHIPPED_KNOWLEDGE")
+    assert live and shipped and live != shipped
+    volumes = " ".join(instructions("VOLUME"))
+    assert live in volumes, "the live knowledge must be a volume"
+    copies = [c.split() for c in instructions("COPY")]
+    assert any(c[-2:] == ["knowledge", f"./{shipped.rsplit('/', 1)[1]}"] for c in copies), copies
+    assert not any(c[-1] in ("./knowledge", live) for c in copies), "knowledge is seeded, not baked"
+    assert instructions("CMD") == ['["run"]']  # `tourbot run` seeds an empty volume first
+
+
+def test_files_the_bot_writes_are_neither_committed_nor_baked_in() -> None:
+    ignored = (ROOT / ".gitignore").read_text(encoding="utf-8").split()
+    for name in ("knowledge/.taught.lock", "knowledge/.*.tmp", "knowledge/audit.log"):
+        assert name in ignored
+    assert "knowledge/audit.log" in (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
