@@ -128,6 +128,7 @@ class InteractionType(IntEnum):
     APPLICATION_COMMAND = 2
     MESSAGE_COMPONENT = 3
     AUTOCOMPLETE = 4
+    MODAL_SUBMIT = 5
 
 
 class CallbackType(IntEnum):
@@ -683,6 +684,33 @@ class FakeDiscord:
         return await self._interact(
             InteractionType.MESSAGE_COMPONENT, data, user=user, message=stored
         )
+
+    async def submit_modal(
+        self, modal: JSON, values: Mapping[str, str], *, user: JSON | None = None
+    ) -> FakeInteraction:
+        """Fill in and submit a modal the bot opened (INTERACTION_CREATE type 5).
+
+        *modal* is the ``data`` of the bot's type-9 callback; *values* maps each text
+        input's label (or custom_id) to what the user typed. The answer mirrors the
+        modal's layout: a text input sent inside a label (type 18) comes back inside one,
+        one sent in an action row (type 1) comes back in a row.
+        """
+        answered: list[JSON] = []
+        for component in modal.get("components") or []:
+            inner = component.get("component")
+            if component.get("type") == 18 and isinstance(inner, dict):
+                key = values.get(component.get("label", ""), values.get(inner["custom_id"]))
+                value = {"type": 4, "custom_id": inner["custom_id"], "value": key or ""}
+                answered.append({"type": 18, "component": value})
+                continue
+            row = []
+            for child in component.get("components") or []:
+                if child.get("type") == 4:
+                    typed = values.get(child.get("label", ""), values.get(child["custom_id"]))
+                    row.append({"type": 4, "custom_id": child["custom_id"], "value": typed or ""})
+            answered.append({"type": 1, "components": row})
+        data = {"custom_id": modal["custom_id"], "components": answered}
+        return await self._interact(InteractionType.MODAL_SUBMIT, data, user=user)
 
     def _command_data(self, name: str, options: list[JSON]) -> JSON:
         """Interaction ``data`` for a command, using the synced definition's id and scope."""

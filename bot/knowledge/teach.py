@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from rapidfuzz import fuzz, process
 
 from bot.knowledge.loader import (
     FACTS_FILE,
@@ -384,3 +385,20 @@ def add(directory: Path, new: NewEntry, by: str) -> Added:
             },
         )
     return Added(qa_id, fact_id, new.source, paragraph)
+
+
+def teach_targets(knowledge: Knowledge, partial: str, limit: int = 25) -> list[tuple[str, str]]:
+    """(id, label) of the Q&As and gaps a phrasing can be taught to, best match first.
+
+    For an autocomplete box: what a moderator types may be part of an id ("lohum") or of
+    the question ("who ran"), so both are matched, with rapidfuzz's ``WRatio``.
+    """
+    labels = {qa.id: f"{qa.id}: {qa.question}" for qa in knowledge.qas.values()}
+    labels |= {gap.id: f"{gap.id}: {gap.says}" for gap in knowledge.gaps.values()}
+    if not partial.strip():
+        return list(labels.items())[:limit]
+    typed = partial.strip().lower()
+    ranked = [key for key, label in labels.items() if typed in label.lower()]
+    found = process.extract(partial, labels, scorer=fuzz.WRatio, limit=limit, score_cutoff=40)
+    ranked += [str(key) for _, _, key in found if key not in ranked]
+    return [(key, labels[key]) for key in ranked[:limit]]

@@ -21,7 +21,7 @@ from bot.frontend.client import TourBot
 from bot.frontend.replies import clip
 from bot.frontend.usertext import plain
 from bot.knowledge.loader import KnowledgeError
-from bot.knowledge.teach import TeachError
+from bot.knowledge.teach import NewEntry, TeachError, add, teach_targets, untaught
 from bot.knowledge.teach import teach as teach_phrasing
 from bot.knowledge.yamlsource import Problem
 from bot.moderation.unanswered import LOW_CONFIDENCE, group_similar
@@ -164,7 +164,7 @@ class KnowledgeBase(commands.Cog):
             return
         result = await asyncio.to_thread(self.bot.service.reload)
         qa = self.bot.service.knowledge.qas.get(target)
-        answers = f"**{qa.question}**" if qa else f"`{target}`"
+        answers = f"**{qa.question}**" if qa else f"the gap `{target}`"
         await follow_up(
             interaction,
             f"Taught: “{plain(question, 300)}” now answers {answers} (version {result.version}).",
@@ -174,10 +174,50 @@ class KnowledgeBase(commands.Cog):
     async def teach_target(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
+        """Q&As and gaps alike, by id or by question, so a gap can be taught too."""
         return [
-            app_commands.Choice(name=clip(f"{s.id}: {s.question}", 100), value=s.id)
-            for s in self.bot.service.complete(current, limit=25)
+            app_commands.Choice(name=clip(label, 100), value=ident)
+            for ident, label in teach_targets(self.bot.service.knowledge, current, 25)
         ]
+
+    @kb.command(name="untaught", description="Remove a phrasing taught with /kb teach")
+    @app_commands.describe(phrasing="The taught phrasing to remove")
+    async def untaught(self, interaction: discord.Interaction[Any], phrasing: str) -> None:
+        await defer(interaction)
+        by = f"{interaction.user.name} ({interaction.user.id})"
+        directory = self.bot.service.directory
+        try:
+            removed = await asyncio.to_thread(untaught, directory, phrasing, by)
+        except (TeachError, KnowledgeError) as err:
+            await follow_up(interaction, f"Not removed:\n{format_problems(err.problems)}")
+            return
+        except OSError as err:
+            where = err.filename or directory
+            await follow_up(
+                interaction, f"Not removed: cannot write to `{where}`: {err.strerror or err}."
+            )
+            return
+        result = await asyncio.to_thread(self.bot.service.reload)
+        names = ", ".join(f"`{entry.qa}`" for entry in removed)
+        await follow_up(
+            interaction,
+            f"Removed “{plain(phrasing, 300)}” from {names} (version {result.version}).",
+        )
+
+    @untaught.autocomplete("phrasing")
+    async def untaught_phrasing(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        typed = current.lower()
+        return [
+            app_commands.Choice(name=clip(f"{t.phrasing} → {t.qa}", 100), value=t.phrasing[:100])
+            for t in self.bot.service.knowledge.taught
+            if typed in t.phrasing.lower()
+        ][:25]
+
+    @kb.command(name="add", description="Add a Q&A backed by a quote from a source")
+    async def add(self, interaction: discord.Interaction[Any]) -> None:
+        await interaction.response.send_modal(AddModal(self.bot))
 
     @kb.command(
         name="unanswered", description="Most frequent unanswered and low-confidence questions"
@@ -228,6 +268,69 @@ class KnowledgeBase(commands.Cog):
                 top = ", ".join(f"{m} ({n})" for m, n in stats.top_matches)
                 lines.append(f"Most asked: {top}.")
         await interaction.response.send_message("\n".join(lines), ephemeral=True)
+
+
+class AddModal(discord.ui.Modal, title="Add a Q&A"):
+    """The /kb add form: a question, its answer, and the quote (from which source) that
+    backs it. The entry is validated against everything before it is written, then the
+    bot reloads, so it answers within seconds."""
+
+    question: discord.ui.TextInput[AddModal] = discord.ui.TextInput(
+        label="Question", placeholder="When is the follow-up workshop?", max_length=500
+    )
+    answer: discord.ui.TextInput[AddModal] = discord.ui.TextInput(
+        label="Answer", style=discord.TextStyle.paragraph, max_length=1500
+    )
+    source: discord.ui.TextInput[AddModal] = discord.ui.TextInput(
+        label="Source id (article, or a file in sources/)", default="article", max_length=100
+    )
+    quote: discord.ui.TextInput[AddModal] = discord.ui.TextInput(
+        label="Quote, copied word for word from the source",
+        style=discord.TextStyle.paragraph,
+        max_length=1500,
+    )
+    phrasings: discord.ui.TextInput[AddModal] = discord.ui.TextInput(
+        label="Other ways of asking (one a line, optional)",
+        style=discord.TextStyle.paragraph,
+        required=False,
+        max_length=2000,
+    )
+
+    def __init__(self, bot: TourBot) -> None:
+        super().__init__()
+        self.bot = bot
+
+    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
+        await defer(interaction)
+        by = f"{interaction.user.name} ({interaction.user.id})"
+        new = NewEntry(
+            question=self.question.value,
+            answer=self.answer.value,
+            source=self.source.value.strip() or "article",
+            quote=self.quote.value,
+            phrasings=tuple(line for line in self.phrasings.value.splitlines() if line.strip()),
+        )
+        directory = self.bot.service.directory
+        try:
+            added = await asyncio.to_thread(add, directory, new, by)
+        except (TeachError, KnowledgeError) as err:
+            await follow_up(interaction, f"Not added:\n{format_problems(err.problems)}")
+            return
+        except OSError as err:
+            where = err.filename or directory
+            await follow_up(
+                interaction, f"Not added: cannot write to `{where}`: {err.strerror or err}."
+            )
+            return
+        except ValueError as err:  # the question itself (empty, too long)
+            await follow_up(interaction, f"Not added: {err}")
+            return
+        result = await asyncio.to_thread(self.bot.service.reload)
+        await follow_up(
+            interaction,
+            f"Added `{added.qa_id}`, citing {added.source} paragraph {added.paragraph} "
+            f"(version {result.version}). Try it: “{plain(new.question, 300)}”.",
+        )
 
 
 async def setup(bot: commands.Bot) -> None:
