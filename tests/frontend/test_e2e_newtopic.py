@@ -87,7 +87,9 @@ async def test_new_announcement_is_answered_within_seconds_and_kb_add_adds_more(
             "Answer": "No: the workshop is held in English and there is no fee to attend.",
             "Source id (article, or a file in sources/)": "workshop-announcement",
             "Quote, copied word for word from the source": "there is no fee to attend",
-            "Other ways of asking (one a line, optional)": "is the workshop free\nhow much does the webinar cost",
+            "Other ways of asking (one a line, optional)": (
+                "is the workshop free\nhow much does the webinar cost"
+            ),
         },
         user=fake.moderator,
     )
