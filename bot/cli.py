@@ -35,6 +35,14 @@ def _load(directory: Path | None) -> Knowledge:
 
 
 def render_text(answer: Answer, knowledge: Knowledge) -> str:
+    if answer.outcome is Outcome.SMALL_TALK and answer.reply is not None:
+        return answer.reply
+    if len(answer.parts) > 1:
+        return "\n\n".join(_render_one(part, knowledge) for part in answer.parts)
+    return _render_one(answer, knowledge)
+
+
+def _render_one(answer: Answer, knowledge: Knowledge) -> str:
     if answer.outcome is Outcome.ANSWERED and answer.text is not None:
         lines = [answer.text, ""]
         titles: list[str] = []

@@ -120,10 +120,10 @@ class Knowledge:
     def citations(self, qa: QA) -> tuple[Citation, ...]:
         return tuple(self.facts[fact_id].citation for fact_id in qa.cites)
 
-    def phrasings(self, qa: QA) -> tuple[str, ...]:
-        """Hand-written phrasings plus the ones moderators taught for this Q&A."""
-        taught = tuple(t.phrasing for t in self.taught if t.qa == qa.id)
-        return qa.phrasings + taught
+    def phrasings(self, entry: QA | Gap) -> tuple[str, ...]:
+        """Hand-written phrasings plus the ones moderators taught for this Q&A or gap."""
+        taught = tuple(t.phrasing for t in self.taught if t.qa == entry.id)
+        return entry.phrasings + taught
 
     def normaliser(self) -> Normaliser:
         return Normaliser(self.synonyms)

@@ -33,6 +33,9 @@ class Outcome(enum.Enum):
     ANSWERED = "answered"
     SUGGESTED = "suggested"
     ABSTAINED = "abstained"
+    # Greetings, thanks, "how are you": a short friendly reply about what the bot does,
+    # never a fact (a fact would answer a question nobody asked).
+    SMALL_TALK = "small_talk"
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +60,11 @@ class Answer:
     match: MatchRef | None = None
     # Why the bot does not answer, when it knows: "The article doesn't say who runs LOHUM."
     note: str | None = None
+    # A message that asks two things gets one answer per part, in the order asked; the
+    # fields above are then the first part's, so a reader of one answer still gets one.
+    parts: tuple[Answer, ...] = ()
+    # The friendly reply to small talk (outcome SMALL_TALK).
+    reply: str | None = None
 
     @property
     def answered(self) -> bool:
@@ -73,4 +81,8 @@ class Answer:
         }
         if self.note is not None:
             payload["note"] = self.note
+        if self.reply is not None:
+            payload["reply"] = self.reply
+        if len(self.parts) > 1:
+            payload["parts"] = [part.to_json() for part in self.parts]
         return payload

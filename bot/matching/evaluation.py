@@ -1,12 +1,15 @@
 """Measure answer quality on a labelled question set.
 
 A labelled set is a YAML list of ``{q, expect, kind}``: ``expect`` is the Q&A id that
-should answer (``kind: in_scope``) or null when the bot must not answer (``near_miss``:
-about the article's subject but not in it; ``out_of_scope``: unrelated).
+should answer (``kind: in_scope``), or a list of two ids for a message that asks two
+things (both must be answered), or null when the bot must not answer (``near_miss``:
+about the article's subject but not in it; ``out_of_scope``: unrelated; ``small_talk``:
+greetings and thanks, which get the small-talk reply).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,20 +21,20 @@ import yaml
 from bot.knowledge.loader import Knowledge
 from bot.matching.answer import Answer, Outcome
 
-KINDS = ("in_scope", "near_miss", "out_of_scope")
+KINDS = ("in_scope", "near_miss", "out_of_scope", "small_talk")
 
 
 @dataclass(frozen=True, slots=True)
 class Labelled:
     question: str
-    expect: str | None
+    expect: str | tuple[str, ...] | None
     kind: str
 
 
 @dataclass(frozen=True, slots=True)
 class Miss:
     question: str
-    expect: str | None
+    expect: str | tuple[str, ...] | None
     got: str | None
     outcome: str
     confidence: float
@@ -58,6 +61,11 @@ class Report:
         return self.in_scope_accuracy + self.rate("in_scope", "offered")
 
     @property
+    def small_talk_replied(self) -> float:
+        """Share of small talk that got the small-talk reply (never a fact)."""
+        return self.rate("small_talk", "small_talk")
+
+    @property
     def out_of_scope_held_back(self) -> float:
         """Share of near-miss and out-of-scope questions the bot did not answer."""
         total = self.totals["near_miss"] + self.totals["out_of_scope"]
@@ -71,7 +79,7 @@ class Report:
             "totals": dict(self.totals),
             "in_scope": {
                 v: self.counts[("in_scope", v)]
-                for v in ("correct", "wrong", "suggested", "abstained")
+                for v in ("correct", "wrong", "partial", "suggested", "abstained")
             },
             "in_scope_accuracy": round(self.in_scope_accuracy, 4),
             "in_scope_offered": self.counts[("in_scope", "offered")],
@@ -107,7 +115,10 @@ def load_labelled(path: Path) -> list[Labelled]:
         kind = entry.get("kind", "in_scope" if entry.get("expect") else "out_of_scope")
         if kind not in KINDS:
             raise LabelledSetError(f"{path}: entry {number}: kind must be one of {KINDS}")
-        items.append(Labelled(entry["q"], entry.get("expect"), kind))
+        expect = entry.get("expect")
+        if isinstance(expect, list):
+            expect = tuple(str(e) for e in expect)
+        items.append(Labelled(entry["q"], expect, kind))
     return items
 
 
@@ -121,6 +132,34 @@ def is_correct(answer: Answer, expect: str, knowledge: Knowledge) -> bool:
     return answer.match.kind == "fact" and qa is not None and answer.match.id in qa.cites
 
 
+def all_correct(answer: Answer, expect: tuple[str, ...], knowledge: Knowledge) -> bool:
+    """Every expected id is answered by one of the answer's parts."""
+    parts = answer.parts or (answer,)
+    return all(any(is_correct(part, one, knowledge) for part in parts) for one in expect)
+
+
+def _some_correct(answer: Answer, expect: tuple[str, ...], knowledge: Knowledge) -> bool:
+    parts = answer.parts or (answer,)
+    return all(any(is_correct(part, one, knowledge) for one in expect) for part in parts)
+
+
+def cut_phrasings(knowledge: Knowledge, keep: int) -> Knowledge:
+    """The knowledge as a moderator would write it: every Q&A and gap cut to its first
+    ``keep`` phrasings (taught ones included in the count)."""
+    return dataclasses.replace(
+        knowledge,
+        qas={
+            i: dataclasses.replace(q, phrasings=q.phrasings[:keep])
+            for i, q in knowledge.qas.items()
+        },
+        gaps={
+            i: dataclasses.replace(g, phrasings=g.phrasings[:keep])
+            for i, g in knowledge.gaps.items()
+        },
+        taught=(),
+    )
+
+
 def evaluate(
     ask: Callable[[str], Answer], items: Sequence[Labelled], knowledge: Knowledge
 ) -> Report:
@@ -130,14 +169,17 @@ def evaluate(
         report.totals[item.kind] += 1
         got = answer.match.id if answer.match else None
         if item.kind == "in_scope" and item.expect is not None:
+            expect = item.expect if isinstance(item.expect, tuple) else (item.expect,)
             if answer.outcome is Outcome.ANSWERED:
-                verdict = "correct" if is_correct(answer, item.expect, knowledge) else "wrong"
+                verdict = "correct" if all_correct(answer, expect, knowledge) else "wrong"
+                if verdict == "wrong" and _some_correct(answer, expect, knowledge):
+                    verdict = "partial"  # one of two questions answered, and rightly
             else:
                 verdict = answer.outcome.value
-            if verdict == "suggested" and any(s.id == item.expect for s in answer.suggestions):
+            if verdict == "suggested" and any(s.id in expect for s in answer.suggestions):
                 report.counts[("in_scope", "offered")] += 1
             if verdict == "wrong":
-                report.confusion[(item.expect, got or "?")] += 1
+                report.confusion[("+".join(expect), got or "?")] += 1
             ok = verdict == "correct"
         else:
             verdict = "answered" if answer.answered else answer.outcome.value

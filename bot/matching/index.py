@@ -97,7 +97,10 @@ def targets_from_knowledge(knowledge: Knowledge) -> list[Target]:
     # A gap is about the article's subject ("who runs LOHUM", "what % of two-wheelers"):
     # the article's words are its context, so naming them does not count against it.
     article = knowledge.article.full_text()
-    targets += [Target(g.id, "gap", g.says, g.phrasings, article) for g in knowledge.gaps.values()]
+    targets += [
+        Target(g.id, "gap", g.says, knowledge.phrasings(g), article)
+        for g in knowledge.gaps.values()
+    ]
     return targets
 
 

@@ -1,0 +1,92 @@
+"""Answer quality as a moderator would get it: full knowledge beside knowledge cut short.
+
+    python -m benchmarks.quality                       # unread sets, full and cut to 5
+    python -m benchmarks.quality --status fitted read  # the sets the rule was chosen on
+    python -m benchmarks.quality --sets blind8 chat-blind1 --phrasings 3 --json out.json
+
+For each knowledge variant (the shipped knowledge, then every Q&A and gap cut to its first
+N phrasings, ``bot.matching.evaluation.cut_phrasings``) it evaluates the chosen labelled
+sets (evals/INDEX.yaml) and prints, per set and pooled: in-scope questions answered
+correctly, in-scope answered with the wrong entry, and near-miss and off-topic questions
+held back (plus small talk given the small-talk reply, where a set has any).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from bot.knowledge.loader import Knowledge, load_knowledge
+from bot.matching.evaluation import Report, cut_phrasings, evaluate, load_labelled
+from bot.matching.matcher import Matcher
+from evals import load_index
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pooled(reports: Sequence[Report]) -> Report:
+    total = Report()
+    for report in reports:
+        total.counts.update(report.counts)
+        total.totals.update(report.totals)
+    return total
+
+
+def figures(report: Report) -> dict[str, Any]:
+    inscope = report.totals["in_scope"]
+    return {
+        "in_scope": round(report.in_scope_accuracy, 4),
+        "wrong": round(report.counts[("in_scope", "wrong")] / inscope, 4) if inscope else 0.0,
+        "held_back": round(report.out_of_scope_held_back, 4),
+        "small_talk": round(report.small_talk_replied, 4) if report.totals["small_talk"] else None,
+        "questions": sum(report.totals.values()),
+    }
+
+
+def measure(knowledge: Knowledge, names: Sequence[str]) -> dict[str, Any]:
+    matcher = Matcher(knowledge)
+    files = {s.name: s.file for s in load_index()}
+    per_set = {}
+    for name in names:
+        items = load_labelled(files[name])
+        per_set[name] = evaluate(matcher.ask, items, knowledge)
+    return {
+        "pooled": figures(pooled(list(per_set.values()))),
+        "sets": {name: figures(report) for name, report in per_set.items()},
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--status", nargs="+", default=["unread"])
+    parser.add_argument("--sets", nargs="+", help="set names (overrides --status)")
+    parser.add_argument("--phrasings", type=int, default=5, help="keep this many (0: skip)")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args(argv)
+    names = args.sets or [s.name for s in load_index() if s.status in args.status]
+    knowledge = load_knowledge(ROOT / "knowledge")
+    variants = {"full": knowledge}
+    if args.phrasings:
+        variants[f"cut{args.phrasings}"] = cut_phrasings(knowledge, args.phrasings)
+    results = {label: measure(k, names) for label, k in variants.items()}
+    print(f"{len(names)} sets: {' '.join(names)}")
+    print(f"{'':8} {'in scope':>9} {'wrong':>7} {'held back':>10} {'small talk':>11}")
+    for label, result in results.items():
+        p = result["pooled"]
+        talk = "-" if p["small_talk"] is None else f"{100 * p['small_talk']:.1f}%"
+        print(
+            f"{label:8} {100 * p['in_scope']:8.1f}% {100 * p['wrong']:6.1f}% "
+            f"{100 * p['held_back']:9.1f}% {talk:>11}"
+        )
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,53 @@
+"""The meaning signal: how close a question is to anything an entry says.
+
+Each target is represented by everything it says, not only by how it is asked: a Q&A by
+its question, its phrasings, its answer and the facts it cites; a fact by its sentence; a
+gap by its phrasings (its reply, "The article doesn't say who runs LOHUM", would pull in
+every question that names LOHUM). A question's meaning similarity to a target is the
+highest cosine between the question's vector and any of the target's texts: a moderator's
+three phrasings and a well-written answer are enough for paraphrases to land, where the
+wording signal needs the question's own words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from bot.knowledge.loader import Knowledge
+from bot.matching.embedding import Vectors
+from bot.matching.index import Target
+from bot.matching.vectors import VectorStore
+
+
+def target_texts(knowledge: Knowledge, target: Target) -> tuple[str, ...]:
+    """What a target says, for the meaning signal (see the module docstring)."""
+    if target.kind == "qa":
+        qa = knowledge.qas[target.id]
+        facts = tuple(knowledge.facts[fact_id].text for fact_id in qa.cites)
+        return (*target.phrasings, qa.answer, *facts)
+    if target.kind == "gap" and target.phrasings:
+        return target.phrasings
+    return (target.display,)
+
+
+class MeaningIndex:
+    """Every target's texts as unit vectors, one matrix, rows grouped by target."""
+
+    def __init__(self, texts: Sequence[Sequence[str]], store: VectorStore) -> None:
+        flat = [text for group in texts for text in group]
+        sizes = np.array([len(group) for group in texts], dtype=np.intp)
+        if (sizes == 0).any():
+            raise ValueError("every target needs at least one text")
+        self.starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp)
+        self.matrix: Vectors = store.vectors(flat) if flat else np.zeros((0, 0), np.float32)
+        self.targets = len(texts)
+
+    def similarity(self, questions: Vectors) -> Vectors:
+        """``[question, target]``: the best cosine between the question and the target's
+        texts."""
+        if not self.targets:
+            return np.zeros((len(questions), 0), dtype=np.float32)
+        cosines = questions @ self.matrix.T
+        return np.maximum.reduceat(cosines, self.starts, axis=1)

@@ -1,0 +1,66 @@
+"""Read a chat message as the questions it asks.
+
+People rarely type a bare question in chat: "hey, quick one, I was reading about this
+India trip ... can you remind me who organised it?", "who organised it and when was it?".
+The matcher scores the whole message and each of its question parts, so a question after
+a preamble is judged on its own words, and a message asking two things can get two
+answers. This module only cuts text; which reading wins is the matcher's call.
+"""
+
+from __future__ import annotations
+
+import re
+
+# A sentence runs up to its end mark (or a line break); the last may have none.
+_SENTENCE = re.compile(r"[^.!?;\n]*[.!?;\n]+|[^.!?;\n]+$")
+# Clauses inside a sentence: after a comma or colon, around a dash, or at a "+"/"&".
+_CLAUSE_BREAK = re.compile(r"[,:]\s|\s[-\u2013\u2014+&]+\s")
+# Words a question starts with; "and" followed by one of these starts a second question
+# ("who organised it and when was it").
+QUESTION_WORDS = (
+    "who whom whose what whats what's which when where why how is are was were do does did "
+    "can could will would should has have had tell list name"
+).split()
+_SECOND_QUESTION = re.compile(
+    r"\s(?:and|also|plus|n)\s+(?=(?:\w+\s+){0,2}(?:"
+    + "|".join(re.escape(w) for w in QUESTION_WORDS)
+    + r")\b)",
+    re.IGNORECASE,
+)
+# More readings than this are not worth their cost: a message of 500 characters has few
+# real questions, and every reading costs an embedding and a wording pass.
+MAX_PARTS = 6
+
+
+def looks_like_question(text: str) -> bool:
+    """Ends with a question mark, or has a question word among its first three words
+    ("for how many days", "and who organised it")."""
+    words = text.lower().split()[:3]
+    return text.rstrip().endswith("?") or any(word in QUESTION_WORDS for word in words)
+
+
+def question_parts(message: str) -> list[str]:
+    """The message's clauses that look like questions, in order, at most MAX_PARTS.
+
+    A message of one question gives that question (possibly the whole message); chatter
+    ("hey, quick one") is left out, so it cannot be answered on its own.
+    """
+    parts: list[str] = []
+    for sentence in _SENTENCE.findall(message):
+        asks = "?" in sentence
+        clauses = [c.strip(" .!?;\n") for c in _CLAUSE_BREAK.split(sentence)]
+        pieces = [p.strip() for c in clauses for p in _SECOND_QUESTION.split(c)]
+        for piece in pieces:
+            if piece and (looks_like_question(piece) or (asks and piece is pieces[-1])):
+                parts.append(piece)
+    return parts[:MAX_PARTS]
+
+
+def readings(message: str) -> list[str]:
+    """The whole message first, then its question parts that differ from it."""
+    whole = " ".join(message.split())
+    found = [whole]
+    for part in question_parts(whole):
+        if part not in found:
+            found.append(part)
+    return found
