@@ -31,12 +31,14 @@ class Snapshot:
 
 
 def fingerprint(directory: Path) -> tuple[tuple[str, int, int], ...]:
-    """Cheap change detector for the knowledge files (name, mtime, size)."""
+    """Cheap change detector for the knowledge files (name, mtime, size), the sources in
+    ``sources/`` included."""
     found = []
-    for path in sorted(directory.glob("*")):
-        if path.suffix in (".yaml", ".yml", ".txt") and path.is_file():
+    candidates = [*directory.glob("*"), *directory.glob("sources/*.md")]
+    for path in sorted(candidates):
+        if path.suffix in (".yaml", ".yml", ".txt", ".md") and path.is_file():
             stat = path.stat()
-            found.append((path.name, stat.st_mtime_ns, stat.st_size))
+            found.append((str(path.relative_to(directory)), stat.st_mtime_ns, stat.st_size))
     return tuple(found)
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import logging
 import os
 import struct
 import tempfile
@@ -52,6 +53,9 @@ MAX_PIECES = 128
 # small); larger batches were no faster on 2 cores.
 BATCH = 64
 CACHE_ENV = "TOURBOT_CACHE_DIR"
+# Cached files are readable by everyone (mkstemp makes them 0600): a cache built by one
+# user (the Docker build, CI) is read by the bot running as another.
+CACHE_MODE = 0o644
 
 _HIDDEN, _HEADS, _LAYERS = 384, 12, 6
 
@@ -195,6 +199,7 @@ def _atomic_write(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
+        os.chmod(temp, CACHE_MODE)
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
@@ -217,13 +222,21 @@ def build_model(weights_file: Path, target: Path) -> None:
     with tempfile.TemporaryDirectory(dir=target.parent) as work:
         plain, quantised = Path(work) / "fp32.onnx", Path(work) / "int8.onnx"
         onnx.save(model, str(plain))
-        quantize_dynamic(
-            str(plain),
-            str(quantised),
-            weight_type=QuantType.QInt8,
-            per_channel=True,
-            op_types_to_quantize=["MatMul"],
-        )
+        # The quantiser logs advice about pre-processing on the root logger; the graph is
+        # ours and already simple, so it is noise in the bot's log.
+        root = logging.getLogger()
+        level = root.level
+        root.setLevel(logging.ERROR)
+        try:
+            quantize_dynamic(
+                str(plain),
+                str(quantised),
+                weight_type=QuantType.QInt8,
+                per_channel=True,
+                op_types_to_quantize=["MatMul"],
+            )
+        finally:
+            root.setLevel(level)
         _atomic_write(target, quantised.read_bytes())
 
 
@@ -291,12 +304,14 @@ class Encoder:
             np.broadcast_to(np.arange(width, dtype=np.int64), ids.shape)
         )
         mask = ((1.0 - present) * -10000.0)[:, None, None, :]
-        (hidden,) = self._session.run(
+        outputs = self._session.run(
             None, {"input_ids": ids, "position_ids": positions, "mask": mask}
         )
+        hidden: Vectors = np.asarray(outputs[0], dtype=np.float32)
         pooled = (hidden * present[:, :, None]).sum(axis=1) / present.sum(axis=1, keepdims=True)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+        unit: Vectors = (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+        return unit
 
 
 _shared: Encoder | None = None

@@ -22,7 +22,14 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from bot.matching.embedding import DIMENSIONS, MODEL_KEY, Vectors, cache_dir, shared_encoder
+from bot.matching.embedding import (
+    CACHE_MODE,
+    DIMENSIONS,
+    MODEL_KEY,
+    Vectors,
+    cache_dir,
+    shared_encoder,
+)
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +72,7 @@ class VectorStore:
             found = self._lookup(records, keys)
             missing = np.flatnonzero(found < 0)
             if missing.size:
-                unique = dict.fromkeys(texts[i] for i in missing)
+                unique = dict.fromkeys(texts[int(i)] for i in missing)
                 new = np.zeros(len(unique), dtype=_RECORD)
                 new["key"] = [text_key(t) for t in unique]
                 new["vector"] = self._encode(list(unique))
@@ -97,6 +104,7 @@ class VectorStore:
             temp = Path(name)
             with os.fdopen(handle, "wb") as out:
                 np.save(out, records, allow_pickle=False)
+            os.chmod(temp, CACHE_MODE)
             os.replace(temp, self.path)
         except OSError as err:
             # Full disk or read-only cache: answering goes on; the vectors stay in memory.
