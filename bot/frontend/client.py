@@ -18,8 +18,8 @@ from discord.ext import commands
 
 from bot.frontend.components import FeedbackButton, PickButton, view_for
 from bot.frontend.cooldown import Cooldown, Verdict
-from bot.frontend.replies import embed_for
-from bot.matching.answer import Answer
+from bot.frontend.replies import embed_for, small_talk_text
+from bot.matching.answer import Answer, Outcome
 from bot.moderation.questionlog import QuestionLog
 from bot.service import AnswerService
 from bot.settings import Settings
@@ -162,12 +162,17 @@ class TourBot(commands.Bot):
         ]
 
     def reply_payload(self, answer: Answer, row_id: int) -> dict[str, Any]:
+        """Keyword arguments for sending ``answer`` (message.reply or an interaction).
+
+        Small talk is a short plain-text reply, as a person would answer "hi": no embed,
+        no citations, no buttons. Everything else is an embed (several answers in one).
+        """
         knowledge = self.service.knowledge
+        none = discord.AllowedMentions.none()
+        if answer.outcome is Outcome.SMALL_TALK:
+            return {"content": small_talk_text(answer, knowledge.article), "allowed_mentions": none}
         embed = embed_for(answer, knowledge.article, self.examples(), knowledge.several_sources)
-        payload: dict[str, Any] = {
-            "embed": embed,
-            "allowed_mentions": discord.AllowedMentions.none(),
-        }
+        payload: dict[str, Any] = {"embed": embed, "allowed_mentions": none}
         view = view_for(answer, row_id)
         if view is not None:
             payload["view"] = view

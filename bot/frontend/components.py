@@ -85,6 +85,11 @@ class FeedbackButton(
 
 
 def view_for(answer: Answer, row_id: int) -> discord.ui.View | None:
+    """Buttons for a reply: choices for "did you mean", 👍/👎 under a logged answer (one
+    pair for a reply with several answers: the vote goes to the logged question, which
+    the log files under its first part). Small talk and "doesn't say" get none."""
+    if answer.outcome is Outcome.SMALL_TALK:
+        return None
     if answer.outcome is Outcome.SUGGESTED:
         view = discord.ui.View(timeout=None)
         for suggestion in answer.suggestions:

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.matching.answer import Answer
+from bot.matching.answer import Answer, Outcome
 
 log = logging.getLogger(__name__)
 
@@ -154,12 +154,17 @@ class QuestionLog:
         return cursor.rowcount > 0
 
     def unanswered(self, since: float, max_confidence: float) -> list[LoggedQuestion]:
-        """Questions not answered, or answered with low confidence, since ``since``."""
+        """Questions not answered, or answered with low confidence, since ``since``.
+
+        Small talk ("hi", "thanks") is left out: it is not a gap in the knowledge, and
+        its confidence of 0 would otherwise put every greeting at the top of the list.
+        """
         rows = self._db.execute(
             "SELECT id, asked_at, question, outcome, match_id, confidence FROM questions"
-            " WHERE asked_at >= ? AND (outcome != 'answered' OR confidence < ? OR feedback < 0)"
+            " WHERE asked_at >= ? AND outcome != ?"
+            " AND (outcome != 'answered' OR confidence < ? OR feedback < 0)"
             " ORDER BY asked_at",
-            (since, max_confidence),
+            (since, Outcome.SMALL_TALK.value, max_confidence),
         ).fetchall()
         return [LoggedQuestion(*row) for row in rows]
 

@@ -11,7 +11,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.frontend.client import APOLOGY, RESTARTING, TourBot, slow_down
-from bot.matching.answer import Outcome
+from bot.matching.answer import Answer, Outcome
 from bot.matching.questions import QuestionError, clean_question
 
 log = logging.getLogger(__name__)
@@ -109,12 +109,21 @@ class Ask(commands.Cog):
                 await message.reply(slow_down(verdict.wait), allowed_mentions=none)
             return
         answer, row_id = self.bot.respond(text, "mention" if addressed else "channel")
-        if not addressed and (
-            answer.outcome is not Outcome.ANSWERED
-            or answer.confidence < self.bot.settings.channel_min_confidence
-        ):
+        if not addressed and not self._confident(answer):
             return
         await message.reply(**self.bot.reply_payload(answer, row_id))
+
+    def _confident(self, answer: Answer) -> bool:
+        """Whether an opted-in channel gets this answer unasked: only a confident answer
+        (every part of it, when the message asked several things). Never small talk: the
+        bot would otherwise chat back to everyone saying "hi" in the channel."""
+        if answer.outcome is Outcome.SMALL_TALK:
+            return False
+        minimum = self.bot.settings.channel_min_confidence
+        return all(
+            part.outcome is Outcome.ANSWERED and part.confidence >= minimum
+            for part in answer.parts or (answer,)
+        )
 
 
 async def setup(bot: commands.Bot) -> None:
