@@ -110,14 +110,14 @@ def test_eval_prints_figures(tmp_path: Path) -> None:
 def test_eval_counts_a_suggestion_that_offers_the_right_answer(tmp_path: Path) -> None:
     labelled = tmp_path / "set.yaml"
     labelled.write_text(
-        "- {q: 'ev?', expect: significance, kind: in_scope}\n"
+        "- {q: 'ev?', expect: companies, kind: in_scope}\n"
         "- {q: 'ev?', expect: lohum, kind: in_scope}\n"
     )
     result = tourbot("eval", "--json", str(labelled))
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["in_scope"]["suggested"] == 2  # "ev?" is ambiguous
-    assert report["in_scope_offered"] == 1  # "significance" is among the choices, "lohum" is not
+    assert report["in_scope_offered"] == 1  # "companies" is among the choices, "lohum" is not
     assert report["in_scope_reachable"] == 0.5
 
 

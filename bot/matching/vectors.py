@@ -54,8 +54,9 @@ class VectorStore:
             return np.zeros(0, dtype=_RECORD)
         try:
             records = np.load(self.path, allow_pickle=False)
-        except (OSError, ValueError) as err:
-            # A cache is only a cache: a damaged one is rebuilt, never fatal.
+        except (OSError, ValueError, EOFError) as err:
+            # A cache is only a cache: a damaged one (an empty file raises EOFError) is
+            # rebuilt, never fatal.
             log.warning("ignoring unreadable vector cache %s: %s", self.path, err)
             return np.zeros(0, dtype=_RECORD)
         if records.dtype != _RECORD:

@@ -1,0 +1,70 @@
+"""Reading a chat message as the questions it asks (bot.matching.message)."""
+
+from __future__ import annotations
+
+from bot.matching.message import MAX_PARTS, looks_like_question, question_parts, readings
+
+
+def test_a_bare_question_is_read_once() -> None:
+    assert readings("when was the tour") == ["when was the tour"]
+    assert question_parts("when was the tour") == ["when was the tour"]
+
+
+def test_the_whole_message_comes_first_with_its_spacing_folded() -> None:
+    found = readings("  hey,   quick one:\n who organised it?  ")
+    assert found[0] == "hey, quick one: who organised it?"
+
+
+def test_a_preamble_is_dropped_from_the_question_part() -> None:
+    assert question_parts("hey, quick one: who organised it?") == ["who organised it"]
+    assert readings("hey, quick one: who organised it?") == [
+        "hey, quick one: who organised it?",
+        "who organised it",
+    ]
+    assert question_parts("thanks! and where was it?") == ["and where was it"]
+
+
+def test_and_before_a_question_word_starts_a_second_question() -> None:
+    assert question_parts("who organised it and when was it?") == [
+        "who organised it",
+        "when was it",
+    ]
+    assert readings("who organised it and when was it?") == [
+        "who organised it and when was it?",
+        "who organised it",
+        "when was it",
+    ]
+    assert question_parts("where was it & how long did it last?") == [
+        "where was it",
+        "how long did it last",
+    ]
+
+
+def test_and_inside_a_question_does_not_split_it() -> None:
+    assert question_parts("which countries and companies took part?") == [
+        "which countries and companies took part"
+    ]
+
+
+def test_chatter_alone_has_no_question_part() -> None:
+    assert question_parts("ok cool") == []
+    assert readings("ok cool") == ["ok cool"]
+    assert question_parts("great article, cheers.") == []
+
+
+def test_at_most_max_parts_are_read() -> None:
+    message = " ".join(f"question number {n}?" for n in range(MAX_PARTS + 4))
+    parts = question_parts(message)
+    assert len(parts) == MAX_PARTS
+    assert parts == [f"question number {n}" for n in range(MAX_PARTS)]
+    assert len(readings(message)) == MAX_PARTS + 1
+
+
+def test_a_part_equal_to_the_whole_is_not_read_twice() -> None:
+    assert readings("who organised it") == ["who organised it"]
+
+
+def test_what_looks_like_a_question() -> None:
+    assert looks_like_question("for how many days")
+    assert looks_like_question("the dates?")
+    assert not looks_like_question("great article")
