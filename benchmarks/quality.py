@@ -3,19 +3,27 @@
     python -m benchmarks.quality                       # unread sets, full and cut to 5
     python -m benchmarks.quality --status fitted read  # the sets the rule was chosen on
     python -m benchmarks.quality --sets blind8 chat-blind1 --phrasings 3 --json out.json
+    python -m benchmarks.quality --new-topic           # evals/newtopic added, then asked
 
 For each knowledge variant (the shipped knowledge, then every Q&A and gap cut to its first
 N phrasings, ``bot.matching.evaluation.cut_phrasings``) it evaluates the chosen labelled
 sets (evals/INDEX.yaml) and prints, per set and pooled: in-scope questions answered
 correctly, in-scope answered with the wrong entry, and near-miss and off-topic questions
 held back (plus small talk given the small-talk reply, where a set has any).
+
+``--new-topic`` measures what a moderator gets from adding a topic: the announcement in
+evals/newtopic (a source, its facts and four Q&As of three phrasings each) is added to a
+copy of the shipped knowledge as a moderator would (appended to facts.yaml and qa.yaml),
+and the questions written for it by someone who never saw those phrasings are asked.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -60,13 +68,50 @@ def measure(knowledge: Knowledge, names: Sequence[str]) -> dict[str, Any]:
     }
 
 
+def with_new_topic(directory: Path, topic: Path) -> Path:
+    """A copy of ``directory`` with ``topic``'s source, facts and Q&As added."""
+    target = Path(tempfile.mkdtemp(prefix="tourbot-newtopic-")) / "knowledge"
+    shutil.copytree(directory, target)
+    (target / "sources").mkdir(exist_ok=True)
+    for source in (topic / "sources").glob("*.md"):
+        shutil.copy(source, target / "sources")
+    for name, key in (("facts.yaml", "facts"), ("qa.yaml", "qa")):
+        body = [
+            line
+            for line in (topic / name).read_text(encoding="utf-8").splitlines()
+            if not line.startswith("#") and line.strip() != f"{key}:"
+        ]
+        with (target / name).open("a", encoding="utf-8") as handle:
+            handle.write("\n" + "\n".join(body) + "\n")
+    return target
+
+
+def new_topic(topic: Path) -> dict[str, Any]:
+    directory = with_new_topic(ROOT / "knowledge", topic)
+    knowledge = load_knowledge(directory)
+    items = load_labelled(topic / "questions.yaml")
+    report = evaluate(Matcher(knowledge).ask, items, knowledge)
+    return {"new_topic": figures(report), "misses": [m.question for m in report.misses]}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--status", nargs="+", default=["unread"])
     parser.add_argument("--sets", nargs="+", help="set names (overrides --status)")
     parser.add_argument("--phrasings", type=int, default=5, help="keep this many (0: skip)")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--new-topic", action="store_true", help="measure evals/newtopic")
     args = parser.parse_args(argv)
+    if args.new_topic:
+        result = new_topic(ROOT / "evals" / "newtopic")
+        p = result["new_topic"]
+        print(
+            f"new topic: {100 * p['in_scope']:.1f}% in scope answered rightly, "
+            f"{100 * p['wrong']:.1f}% wrongly, {100 * p['held_back']:.1f}% near misses held back"
+        )
+        for question in result["misses"]:
+            print(f"  missed: {question}")
+        return 0
     names = args.sets or [s.name for s in load_index() if s.status in args.status]
     knowledge = load_knowledge(ROOT / "knowledge")
     variants = {"full": knowledge}

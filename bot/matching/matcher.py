@@ -28,10 +28,11 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.knowledge.loader import Knowledge
+from bot.knowledge.sources import ARTICLE_ID
 from bot.matching import smalltalk
 from bot.matching.answer import Answer, MatchRef, Outcome, Suggestion
 from bot.matching.embedding import Vectors
-from bot.matching.index import KnowledgeIndex, targets_from_knowledge
+from bot.matching.index import KnowledgeIndex, Target, targets_from_knowledge
 from bot.matching.meaning import MeaningIndex, target_texts
 from bot.matching.message import readings
 from bot.matching.vectors import VectorStore, shared_store
@@ -45,12 +46,12 @@ class Thresholds:
     answers, pooled over both, that keep at least 95% (full) and 93% (cut) of near-miss
     and off-topic questions unanswered and at most 1.2% of in-scope ones answered wrong."""
 
-    answer: float = 0.7
+    answer: float = 0.45
     # The meaning alone must reach this: a question that shares words with an entry but
     # means something else ("what time is it" and "what time was the tour") is not it.
-    meaning: float = 0.5
-    margin: float = 0.05  # lead over the best target with a different answer
-    suggest: float = 0.6  # at or above, when not answering: "did you mean"
+    meaning: float = 0.1
+    margin: float = 0.02  # lead over the best target with a different answer
+    suggest: float = 0.35  # at or above, when not answering: "did you mean"
     max_suggestions: int = 3
 
 
@@ -58,14 +59,16 @@ class Thresholds:
 class Scored:
     target: int
     score: float
-    meaning: float
+    meaning: float  # the best cosine less what chance gives (bot.matching.meaning)
     wording: float  # 0-1
+    closest: float = 0.0  # the best cosine itself
     miscounted: bool = False  # the question counts something the target never counts
 
     @property
     def confidence(self) -> float:
-        """The score as the 0-100 figure users see (2.0, a perfect match, is 100)."""
-        return max(0.0, min(100.0, 50.0 * self.score))
+        """The score as the 0-100 figure users see: 1.5 (a question asked as an entry with
+        a few phrasings says it) and above is 100."""
+        return max(0.0, min(100.0, 100.0 * self.score / 1.5))
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +99,10 @@ class Matcher:
         for qa in knowledge.qas.values():
             for fact_id in qa.cites:
                 self._first_citing.setdefault(fact_id, qa.id)
-        self._kinds = np.array([t.kind for t in targets])
+        # Gaps say what the article lacks; they cannot veto what a newer source says
+        # (a moderator's announcement of a follow-up workshop answers "is there another
+        # event?", whatever gaps.yaml says of the article).
+        self._newer = [self._cites_newer_source(t) for t in targets]
 
     # -- scoring -------------------------------------------------------------------------
 
@@ -106,14 +112,19 @@ class Matcher:
         return self._rank(question, vector)
 
     def _rank(self, text: str, vector: Vectors) -> list[Scored]:
-        meaning = self.meaning.similarity(vector[None, :])[0]
+        closest = self.meaning.similarity(vector[None, :])[0]
+        meaning = closest - self.meaning.chance
         worded = {s.target: s for s in self.wording.rank(self.index.terms(text))}
         ranked = []
-        for target, similarity in enumerate(meaning.tolist()):
+        for target, (near, sense) in enumerate(
+            zip(closest.tolist(), meaning.tolist(), strict=True)
+        ):
             found = worded.get(target)
             wording = found.confidence / 100 if found is not None else 0.0
             miscounted = found is not None and found.miscounted
-            ranked.append(Scored(target, similarity + wording, similarity, wording, miscounted))
+            ranked.append(
+                Scored(target, sense + wording, sense, wording, miscounted=miscounted, closest=near)
+            )
         ranked.sort(key=lambda s: -s.score)
         return ranked
 
@@ -168,7 +179,7 @@ class Matcher:
         if not len(self._small_talk):
             return False
         chat = float(np.max(self._small_talk @ vector))
-        nearest = max((s.meaning for s in reading.ranked), default=-1.0)
+        nearest = max((s.closest for s in reading.ranked), default=-1.0)
         return chat >= smalltalk.SIMILARITY and chat >= nearest + smalltalk.LEAD
 
     def _topic(self) -> str:
@@ -181,7 +192,7 @@ class Matcher:
         gap = next((s for s in ranked if targets[s.target].kind == "gap"), None)
         if best is None:
             return self._hold(gap)
-        if gap is not None and gap.score > best.score:
+        if gap is not None and gap.score > best.score and not self._newer[best.target]:
             return self._hold(gap)
         key = self._answer_key(targets[best.target].id)
         rival = next(
@@ -210,6 +221,15 @@ class Matcher:
             return Answer(Outcome.ABSTAINED, 0.0 if gap is None else gap.confidence)
         note = self.index.targets[gap.target].display
         return Answer(Outcome.ABSTAINED, gap.confidence, note=note)
+
+    def _cites_newer_source(self, target: Target) -> bool:
+        if target.kind == "qa":
+            citations = self.knowledge.citations(self.knowledge.qas[target.id])
+        elif target.kind == "fact":
+            citations = (self.knowledge.facts[target.id].citation,)
+        else:
+            return False
+        return any(c.source != ARTICLE_ID for c in citations)
 
     def _same_answer(self, one: Scored, other: Scored) -> bool:
         """The same target, or a Q&A and a fact it cites: answering with either gives the
