@@ -6,6 +6,8 @@ import shutil
 import textwrap
 from pathlib import Path
 
+from bot.matching.embedding import CACHE_ENV, cache_dir
+
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "knowledge"
 EVAL_SETS = ROOT / "evals" / "sets"
@@ -83,3 +85,10 @@ def copy_shipped(directory: Path) -> Path:
         SHIPPED, directory, ignore=shutil.ignore_patterns("taught.yaml", "audit.log", ".*")
     )
     return directory
+
+
+def model_cache_env() -> dict[str, str]:
+    """The sentence-model cache for a subprocess whose HOME is a temporary folder: the
+    suite's own, so a bot started by a test loads the model in a fraction of a second
+    instead of building it (bot.matching.embedding)."""
+    return {CACHE_ENV: str(cache_dir())}

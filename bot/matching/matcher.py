@@ -38,6 +38,9 @@ from bot.matching.message import readings
 from bot.matching.vectors import VectorStore, shared_store
 from bot.matching.wording import Wording
 
+# How many of the best targets a reading keeps (see Matcher._rank); "did you mean" shows 3.
+TOP = 32
+
 
 @dataclass(frozen=True, slots=True)
 class Thresholds:
@@ -112,21 +115,27 @@ class Matcher:
         return self._rank(question, vector)
 
     def _rank(self, text: str, vector: Vectors) -> list[Scored]:
+        """The TOP best targets: all the decision looks at (the best answerable target,
+        its best rival, the best gap; a target below TOP others can change none of it)."""
         closest = self.meaning.similarity(vector[None, :])[0]
         meaning = closest - self.meaning.chance
         worded = {s.target: s for s in self.wording.rank(self.index.terms(text))}
-        ranked = []
-        for target, (near, sense) in enumerate(
-            zip(closest.tolist(), meaning.tolist(), strict=True)
-        ):
-            found = worded.get(target)
-            wording = found.confidence / 100 if found is not None else 0.0
-            miscounted = found is not None and found.miscounted
-            ranked.append(
-                Scored(target, sense + wording, sense, wording, miscounted=miscounted, closest=near)
+        wording = np.zeros_like(meaning)
+        for target, scored in worded.items():
+            wording[target] = scored.confidence / 100
+        scores = meaning + wording
+        top = np.argsort(-scores, kind="stable")[:TOP]
+        return [
+            Scored(
+                int(target),
+                float(scores[target]),
+                float(meaning[target]),
+                float(wording[target]),
+                closest=float(closest[target]),
+                miscounted=int(target) in worded and worded[int(target)].miscounted,
             )
-        ranked.sort(key=lambda s: -s.score)
-        return ranked
+            for target in top
+        ]
 
     # -- deciding ------------------------------------------------------------------------
 

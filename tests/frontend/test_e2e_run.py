@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import TOKEN
 from tests.fake_discord import FakeDiscord
-from tests.helpers import copy_shipped
+from tests.helpers import copy_shipped, model_cache_env
 
 pytestmark = pytest.mark.e2e
 
@@ -23,6 +23,7 @@ async def test_tourbot_run_connects_through_env_and_answers(
     env = {
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(tmp_path),
+        **model_cache_env(),
         "DISCORD_TOKEN": TOKEN,
         "DISCORD_API_BASE": fake.api_base,
         "DISCORD_GATEWAY_URL": fake.gateway_url,

@@ -20,7 +20,7 @@ import pytest
 from bot.frontend.runner import EXIT_DATABASE, EXIT_OK, EXIT_TOKEN
 from tests.conftest import TOKEN
 from tests.fake_discord import FakeDiscord, RecordedRequest
-from tests.helpers import copy_shipped
+from tests.helpers import copy_shipped, model_cache_env
 
 pytestmark = pytest.mark.e2e
 
@@ -40,6 +40,7 @@ def bot_env(fake: FakeDiscord, tmp_path: Path, **overrides: str) -> dict[str, st
     return {
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(tmp_path),
+        **model_cache_env(),
         "DISCORD_TOKEN": TOKEN,
         "DISCORD_API_BASE": fake.api_base,
         "DISCORD_GATEWAY_URL": fake.gateway_url,
