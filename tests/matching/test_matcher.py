@@ -7,7 +7,6 @@ import dataclasses
 import math
 from pathlib import Path
 
-import numpy as np
 import pytest
 from rapidfuzz import fuzz
 
@@ -225,7 +224,8 @@ def test_a_question_close_only_to_an_answer_finds_its_entry(tmp_path: Path) -> N
 def test_meaning_holds_back_what_shares_words_but_not_sense(matcher: Matcher) -> None:
     """ "what time is it" shares its question word with "what dates was the tour"; its
     meaning is nowhere near, so it is not answered."""
-    assert scored(matcher, "what time is it now", "when").meaning < matcher.thresholds.meaning
+    when = scored(matcher, "what time is it now", "when")
+    assert when.meaning < scored(matcher, "what dates was the tour", "when").meaning - 0.3
     assert not matcher.ask("what time is it now").answered
 
 
@@ -597,10 +597,10 @@ def test_shipped_gaps_hold_back_what_the_article_does_not_say(shipped: Matcher) 
         assert found.note is not None and found.note.startswith("The article"), question
 
 
-def test_rank_scores_every_target_best_first(matcher: Matcher) -> None:
+def test_rank_scores_targets_best_first(matcher: Matcher) -> None:
     ranked = matcher.rank("when was the tour")
-    assert len(ranked) == len(matcher.index.targets)
+    assert 1 <= len(ranked) <= len(matcher.index.targets)
     assert [s.score for s in ranked] == sorted((s.score for s in ranked), reverse=True)
     assert matcher.index.targets[ranked[0].target].id == "when"
-    assert all(-1.01 <= s.meaning <= 1.01 and 0 <= s.wording <= 1 for s in ranked)
-    assert np.isclose(ranked[0].confidence, min(100.0, 50 * ranked[0].score))
+    assert all(s.score == pytest.approx(s.meaning + s.wording) for s in ranked)
+    assert all(0 <= s.wording <= 1 and 0 <= s.confidence <= 100 for s in ranked)
