@@ -3,66 +3,66 @@ when, and whether it was read).
 
 The matcher is one rule over two signals (bot.matching.matcher): meaning (all-MiniLM-L6-v2)
 plus wording, with fixed thresholds chosen on the "fitted" sets with full phrasings and with
-every entry cut to five (bot.matching.matcher.Thresholds). The figures of those sets are in-sample and
+every entry cut to five (docs/matching.md). The figures of those sets are in-sample and
 guard against regressions only; the "unread" sets (blind8 to blind39, chat-blind1 and 2)
 are the estimate for unseen questions. No set's questions were added to the knowledge base.
 The floors sit a few points under the figures measured with the shipped knowledge when
-the meaning + wording matcher came in (2026-12-06):
+the meaning + wording matcher came in (2026-12-06, commit f50c223):
 
     set          in scope  held back  wrong  small talk
-    dev           98.2%    97.5%    2         -   (fitted)
-    test          98.2%    95.0%    2         -   (fitted)
+    dev           98.2%    98.8%    2         -   (fitted)
+    test          96.4%    97.5%    2         -   (fitted)
     holdout       99.2%    95.0%    1         -   (fitted)
-    fresh         98.3%    95.0%    1         -   (fitted)
-    blind         96.8%    92.0%    3         -   (fitted)
-    blind2        99.2%    97.3%    0         -   (fitted)
-    blind3        97.6%    98.7%    2         -   (fitted)
-    blind4        98.4%    96.0%    1         -   (fitted)
-    blind5        98.4%    93.3%    1         -   (fitted)
+    fresh         96.7%    96.2%    1         -   (fitted)
+    blind         97.6%    96.0%    2         -   (fitted)
+    blind2        99.2%    98.7%    0         -   (fitted)
+    blind3        96.0%    97.3%    1         -   (fitted)
+    blind4        97.6%    96.0%    0         -   (fitted)
+    blind5        98.4%    97.3%    1         -   (fitted)
     blind6        99.2%    94.7%    0         -   (fitted)
-    blind7        99.2%    93.3%    1         -   (fitted)
-    blind8        96.8%    97.3%    1         -   (unread)
-    blind9        96.0%    93.3%    3         -   (unread)
-    blind10       97.6%    96.0%    1         -   (unread)
-    blind11       95.2%    88.0%    2         -   (unread)
-    blind12       97.6%    96.0%    1         -   (unread)
-    blind13       95.2%    96.0%    3         -   (unread)
-    blind14       99.2%    96.0%    0         -   (unread)
-    blind15       97.6%    96.0%    1         -   (unread)
-    blind16       97.6%    94.7%    2         -   (unread)
-    blind17       97.6%    97.3%    0         -   (unread)
-    blind18       95.2%    94.7%    2         -   (unread)
-    blind19       97.6%    96.0%    1         -   (unread)
-    blind20       94.4%    90.7%    4         -   (unread)
-    blind21       96.8%    97.3%    0         -   (unread)
-    blind22       96.0%    97.3%    3         -   (unread)
-    blind23       93.6%    93.3%    4         -   (unread)
-    blind24       98.4%    97.3%    0         -   (unread)
-    blind25       94.4%    96.0%    3         -   (unread)
-    blind26       98.4%    86.7%    2         -   (unread)
-    blind27       96.0%    96.0%    0         -   (unread)
-    blind28       96.0%    98.7%    1         -   (unread)
-    blind29       95.2%    96.0%    2         -   (unread)
-    blind30       97.6%    93.3%    0         -   (unread)
-    blind31       96.8%    92.0%    1         -   (unread)
-    blind32       95.2%    89.3%    2         -   (unread)
-    blind33       97.6%    97.3%    0         -   (unread)
-    blind34       98.4%    94.7%    1         -   (unread)
-    blind35       99.2%    97.3%    0         -   (unread)
-    blind36       97.6%    94.7%    0         -   (unread)
-    blind37       96.8%    96.0%    0         -   (unread)
-    blind38       97.6%    86.7%    2         -   (unread)
-    blind39       96.0%    94.7%    2         -   (unread)
-    diag1         94.4%    96.0%    2         -   (fitted)
-    diag2         94.4%    97.3%    1         -   (fitted)
-    diag3         96.8%    97.3%    0         -   (fitted)
-    diag4         96.0%   100.0%    2         -   (fitted)
-    diag5         96.0%    93.3%    2         -   (fitted)
-    diag6         94.4%    89.3%    3         -   (fitted)
-    chat-dev1     92.8%    92.0%    0     80.0%   (fitted)
-    chat-dev2     91.6%    92.0%    4     80.0%   (fitted)
-    chat-blind1   90.5%    90.0%    1     33.3%   (unread)
-    chat-blind2   90.5%    94.0%    1     53.3%   (unread)
+    blind7       100.0%    92.0%    0         -   (fitted)
+    blind8        96.0%    98.7%    2         -   (unread)
+    blind9        96.8%    90.7%    3         -   (unread)
+    blind10       97.6%    98.7%    2         -   (unread)
+    blind11       94.4%    88.0%    5         -   (unread)
+    blind12       96.0%    97.3%    1         -   (unread)
+    blind13       95.2%    97.3%    5         -   (unread)
+    blind14       98.4%    97.3%    0         -   (unread)
+    blind15       96.0%    96.0%    1         -   (unread)
+    blind16       96.8%    96.0%    1         -   (unread)
+    blind17       96.8%    98.7%    1         -   (unread)
+    blind18       95.2%    94.7%    4         -   (unread)
+    blind19       98.4%    96.0%    0         -   (unread)
+    blind20       95.2%    93.3%    3         -   (unread)
+    blind21       96.8%    97.3%    1         -   (unread)
+    blind22       96.8%    97.3%    2         -   (unread)
+    blind23       94.4%    97.3%    4         -   (unread)
+    blind24       99.2%    98.7%    1         -   (unread)
+    blind25       96.0%    97.3%    1         -   (unread)
+    blind26       96.0%    94.7%    2         -   (unread)
+    blind27       93.6%    94.7%    1         -   (unread)
+    blind28       97.6%    98.7%    1         -   (unread)
+    blind29       93.6%    94.7%    2         -   (unread)
+    blind30       97.6%    97.3%    0         -   (unread)
+    blind31       96.8%    94.7%    1         -   (unread)
+    blind32       96.8%    93.3%    3         -   (unread)
+    blind33       96.0%    98.7%    0         -   (unread)
+    blind34       96.8%    97.3%    2         -   (unread)
+    blind35       97.6%    98.7%    0         -   (unread)
+    blind36       96.8%    96.0%    1         -   (unread)
+    blind37       95.2%    98.7%    1         -   (unread)
+    blind38       96.8%    93.3%    3         -   (unread)
+    blind39       96.8%    96.0%    2         -   (unread)
+    diag1         95.2%    98.7%    3         -   (fitted)
+    diag2         92.0%    98.7%    4         -   (fitted)
+    diag3         97.6%   100.0%    2         -   (fitted)
+    diag4         96.8%   100.0%    3         -   (fitted)
+    diag5         94.4%    98.7%    3         -   (fitted)
+    diag6         92.8%    96.0%    5         -   (fitted)
+    chat-dev1     93.8%    96.0%    0    100.0%   (fitted)
+    chat-dev2     91.6%    98.0%    3     93.3%   (fitted)
+    chat-blind1   91.6%    96.0%    2     86.7%   (unread)
+    chat-blind2   89.5%    96.0%    1     66.7%   (unread)
 
 (in scope: answered with the right entry, both entries for a two-question message; held
 back: near-miss and off-topic questions not answered; wrong: in-scope questions answered
@@ -72,8 +72,8 @@ on unseen questions.
 
 Knowledge as a moderator writes it has a few phrasings per entry, not the shipped hundreds:
 with every Q&A and gap cut to five (``cut_phrasings``), the pooled fitted sets measured
-66.6% in scope answered correctly (full: 96.9%), 95.1% held back (full: 95.1%), 4.0% of
-in-scope answered wrong (full: 1.2%) and 80% of small talk replied to.
+68.2% in scope answered correctly (full: 96.5%), 96.0% held back (full: 97.1%), 5.3% of
+in-scope answered wrong (full: 1.4%) and 97% of small talk replied to.
 """
 
 from __future__ import annotations
@@ -88,131 +88,131 @@ from tests.helpers import SHIPPED
 
 IN_SCOPE_FLOOR = {
     "dev": 0.95,
-    "test": 0.95,
+    "test": 0.93,
     "holdout": 0.96,
-    "fresh": 0.95,
-    "blind": 0.93,
+    "fresh": 0.93,
+    "blind": 0.94,
     "blind2": 0.96,
-    "blind3": 0.94,
-    "blind4": 0.95,
+    "blind3": 0.93,
+    "blind4": 0.94,
     "blind5": 0.95,
     "blind6": 0.96,
-    "blind7": 0.96,
+    "blind7": 0.97,
     "blind8": 0.93,
     "blind9": 0.93,
     "blind10": 0.94,
-    "blind11": 0.92,
-    "blind12": 0.94,
+    "blind11": 0.91,
+    "blind12": 0.93,
     "blind13": 0.92,
-    "blind14": 0.96,
-    "blind15": 0.94,
-    "blind16": 0.94,
-    "blind17": 0.94,
+    "blind14": 0.95,
+    "blind15": 0.93,
+    "blind16": 0.93,
+    "blind17": 0.93,
     "blind18": 0.92,
-    "blind19": 0.94,
-    "blind20": 0.91,
+    "blind19": 0.95,
+    "blind20": 0.92,
     "blind21": 0.93,
     "blind22": 0.93,
-    "blind23": 0.90,
-    "blind24": 0.95,
-    "blind25": 0.91,
-    "blind26": 0.95,
-    "blind27": 0.93,
-    "blind28": 0.93,
-    "blind29": 0.92,
+    "blind23": 0.91,
+    "blind24": 0.96,
+    "blind25": 0.93,
+    "blind26": 0.93,
+    "blind27": 0.90,
+    "blind28": 0.94,
+    "blind29": 0.90,
     "blind30": 0.94,
     "blind31": 0.93,
-    "blind32": 0.92,
-    "blind33": 0.94,
-    "blind34": 0.95,
-    "blind35": 0.96,
-    "blind36": 0.94,
-    "blind37": 0.93,
-    "blind38": 0.94,
+    "blind32": 0.93,
+    "blind33": 0.93,
+    "blind34": 0.93,
+    "blind35": 0.94,
+    "blind36": 0.93,
+    "blind37": 0.92,
+    "blind38": 0.93,
     "blind39": 0.93,
-    "diag1": 0.91,
-    "diag2": 0.91,
-    "diag3": 0.93,
+    "diag1": 0.92,
+    "diag2": 0.89,
+    "diag3": 0.94,
     "diag4": 0.93,
-    "diag5": 0.93,
-    "diag6": 0.91,
-    "chat-dev1": 0.89,
+    "diag5": 0.91,
+    "diag6": 0.89,
+    "chat-dev1": 0.90,
     "chat-dev2": 0.88,
-    "chat-blind1": 0.87,
-    "chat-blind2": 0.87,
+    "chat-blind1": 0.88,
+    "chat-blind2": 0.86,
 }
 HELD_BACK_FLOOR = {
-    "dev": 0.94,
-    "test": 0.92,
+    "dev": 0.95,
+    "test": 0.94,
     "holdout": 0.92,
-    "fresh": 0.92,
-    "blind": 0.89,
-    "blind2": 0.94,
-    "blind3": 0.95,
+    "fresh": 0.93,
+    "blind": 0.93,
+    "blind2": 0.95,
+    "blind3": 0.94,
     "blind4": 0.93,
-    "blind5": 0.90,
+    "blind5": 0.94,
     "blind6": 0.91,
-    "blind7": 0.90,
-    "blind8": 0.94,
-    "blind9": 0.90,
-    "blind10": 0.93,
+    "blind7": 0.89,
+    "blind8": 0.95,
+    "blind9": 0.87,
+    "blind10": 0.95,
     "blind11": 0.85,
-    "blind12": 0.93,
-    "blind13": 0.93,
-    "blind14": 0.93,
+    "blind12": 0.94,
+    "blind13": 0.94,
+    "blind14": 0.94,
     "blind15": 0.93,
-    "blind16": 0.91,
-    "blind17": 0.94,
+    "blind16": 0.93,
+    "blind17": 0.95,
     "blind18": 0.91,
     "blind19": 0.93,
-    "blind20": 0.87,
+    "blind20": 0.90,
     "blind21": 0.94,
     "blind22": 0.94,
-    "blind23": 0.90,
-    "blind24": 0.94,
-    "blind25": 0.93,
-    "blind26": 0.83,
-    "blind27": 0.93,
+    "blind23": 0.94,
+    "blind24": 0.95,
+    "blind25": 0.94,
+    "blind26": 0.91,
+    "blind27": 0.91,
     "blind28": 0.95,
-    "blind29": 0.93,
-    "blind30": 0.90,
-    "blind31": 0.89,
-    "blind32": 0.86,
-    "blind33": 0.94,
-    "blind34": 0.91,
-    "blind35": 0.94,
-    "blind36": 0.91,
-    "blind37": 0.93,
-    "blind38": 0.83,
-    "blind39": 0.91,
-    "diag1": 0.93,
-    "diag2": 0.94,
-    "diag3": 0.94,
+    "blind29": 0.91,
+    "blind30": 0.94,
+    "blind31": 0.91,
+    "blind32": 0.90,
+    "blind33": 0.95,
+    "blind34": 0.94,
+    "blind35": 0.95,
+    "blind36": 0.93,
+    "blind37": 0.95,
+    "blind38": 0.90,
+    "blind39": 0.93,
+    "diag1": 0.95,
+    "diag2": 0.95,
+    "diag3": 0.97,
     "diag4": 0.97,
-    "diag5": 0.90,
-    "diag6": 0.86,
-    "chat-dev1": 0.89,
-    "chat-dev2": 0.89,
-    "chat-blind1": 0.87,
-    "chat-blind2": 0.91,
+    "diag5": 0.95,
+    "diag6": 0.93,
+    "chat-dev1": 0.93,
+    "chat-dev2": 0.95,
+    "chat-blind1": 0.93,
+    "chat-blind2": 0.93,
 }
 # Small talk given the small-talk reply, for the sets that have any (15 each).
 SMALL_TALK_FLOOR = {
-    "chat-dev1": 0.70,
-    "chat-dev2": 0.70,
-    "chat-blind1": 0.23,
-    "chat-blind2": 0.43,
+    "chat-dev1": 0.90,
+    "chat-dev2": 0.83,
+    "chat-blind1": 0.76,
+    "chat-blind2": 0.56,
 }
 # In-scope questions answered with the wrong entry, per set of 95-125 (measured: 0 to
-# 4).
-MAX_WRONG_PER_SET = 5
+# 5).
+MAX_WRONG_PER_SET = 6
 
 # Every Q&A and gap cut to this many phrasings, the fitted sets pooled.
 CUT_TO = 5
-CUT_IN_SCOPE_FLOOR = 0.63
+CUT_IN_SCOPE_FLOOR = 0.65
 CUT_HELD_BACK_FLOOR = 0.92
-CUT_MAX_WRONG_RATE = 0.05  # of in-scope questions
-CUT_SMALL_TALK_FLOOR = 0.70
+CUT_MAX_WRONG_RATE = 0.07  # of in-scope questions
+CUT_SMALL_TALK_FLOOR = 0.86
 
 INDEX = {s.name: s for s in load_index()}
 
