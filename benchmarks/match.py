@@ -299,10 +299,15 @@ def bench_cold_start(repeats: int, warm_up: bool) -> dict[str, Any]:
 # -- quality -------------------------------------------------------------------------------
 
 
-def bench_quality(knowledge: Knowledge, baseline: NaiveBaseline) -> dict[str, Any]:
+def bench_quality(
+    knowledge: Knowledge, baseline: NaiveBaseline, names: Sequence[str] | None = None
+) -> dict[str, Any]:
+    """Both matchers on the labelled sets (``names``; all of them by default)."""
     matcher = Matcher(knowledge)
     result: dict[str, Any] = {}
     for name, path in EVAL_SETS.items():
+        if names is not None and name not in names:
+            continue
         if not path.exists():
             result[name] = {"skipped": f"{path.relative_to(ROOT)} not found"}
             continue
@@ -411,7 +416,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             }
         else:
             notes.append(f"no dev set: baseline threshold is the default {DEFAULT_THRESHOLD:g}")
-        quality = bench_quality(shipped, baseline)
+        # A quick smoke run measures one set (tests/matching/test_quality.py has them all).
+        quality = bench_quality(shipped, baseline, ["dev"] if args.quick else None)
 
     speed: list[dict[str, Any]] = []
     if shipped is not None:

@@ -240,21 +240,6 @@ class Matcher:
             return False
         return any(c.source != ARTICLE_ID for c in citations)
 
-    def _same_answer(self, one: Scored, other: Scored) -> bool:
-        """The same target, or a Q&A and a fact it cites: answering with either gives the
-        same evidence, so they are not rivals."""
-        a, b = self.index.targets[one.target], self.index.targets[other.target]
-        if a.id == b.id:
-            return True
-        for qa, fact in ((a, b), (b, a)):
-            if (
-                qa.kind == "qa"
-                and fact.kind == "fact"
-                and fact.id in self.knowledge.qas[qa.id].cites
-            ):
-                return True
-        return self._answer_key(a.id) == self._answer_key(b.id)
-
     def _answer_key(self, target_id: str) -> str:
         """What a target answers with: a fact speaks for the first Q&A citing it."""
         return self._first_citing.get(target_id, target_id)

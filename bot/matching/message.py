@@ -17,13 +17,15 @@ _SENTENCE = re.compile(r"[^.!?;\n]*[.!?;\n]+|[^.!?;\n]+$")
 _CLAUSE_BREAK = re.compile(r"[,:]\s|\s[-\u2013\u2014+&]+\s")
 # Words a question starts with; "and" followed by one of these starts a second question
 # ("who organised it and when was it").
-QUESTION_WORDS = (
-    "who whom whose what whats what's which when where why how is are was were do does did "
-    "can could will would should has have had tell list name"
+QUESTION_WORDS = "who whom whose what whats what's which when where why how".split()
+# Words that start a question only as its first word ("was it in delhi?"; not "I was
+# reading about ...").
+OPENING_WORDS = (
+    "is are was were do does did can could will would should has have had tell list name"
 ).split()
 _SECOND_QUESTION = re.compile(
     r"\s(?:and|also|plus|n)\s+(?=(?:\w+\s+){0,2}(?:"
-    + "|".join(re.escape(w) for w in QUESTION_WORDS)
+    + "|".join(re.escape(w) for w in QUESTION_WORDS + OPENING_WORDS)
     + r")\b)",
     re.IGNORECASE,
 )
@@ -36,7 +38,11 @@ def looks_like_question(text: str) -> bool:
     """Ends with a question mark, or has a question word among its first three words
     ("for how many days", "and who organised it")."""
     words = text.lower().split()[:3]
-    return text.rstrip().endswith("?") or any(word in QUESTION_WORDS for word in words)
+    return (
+        text.rstrip().endswith("?")
+        or any(word in QUESTION_WORDS for word in words)
+        or bool(words and words[0] in OPENING_WORDS)
+    )
 
 
 def question_parts(message: str) -> list[str]:

@@ -3,8 +3,8 @@
 A fact is never the answer to "good morning bot": the knowledge base would happily find
 the nearest one ("morning" is close to the tour's dates). Small talk is recognised by
 meaning, against a list of everyday openers written for this module (general chat
-phrases in several languages, not drawn from any labelled set), and gets a short friendly reply that says what
-the bot can do.
+phrases in several languages, not drawn from any labelled set), and gets a short friendly
+reply that says what the bot can do.
 """
 
 from __future__ import annotations
