@@ -66,7 +66,10 @@ def readings(message: str) -> list[str]:
     """The whole message first, then its question parts that differ from it."""
     whole = " ".join(message.split())
     found = [whole]
+    seen = {whole.strip(" ?!.").lower()}
     for part in question_parts(whole):
-        if part not in found:
+        key = part.strip(" ?!.").lower()
+        if key not in seen:  # "ev?" and "ev" are one reading
+            seen.add(key)
             found.append(part)
     return found
