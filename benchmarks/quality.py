@@ -31,7 +31,7 @@ from typing import Any
 from bot.knowledge.loader import Knowledge, load_knowledge
 from bot.matching.evaluation import Report, cut_phrasings, evaluate, load_labelled
 from bot.matching.matcher import Matcher
-from evals import load_index
+from evals import add_new_topic, load_index
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -68,26 +68,10 @@ def measure(knowledge: Knowledge, names: Sequence[str]) -> dict[str, Any]:
     }
 
 
-def with_new_topic(directory: Path, topic: Path) -> Path:
-    """A copy of ``directory`` with ``topic``'s source, facts and Q&As added."""
-    target = Path(tempfile.mkdtemp(prefix="tourbot-newtopic-")) / "knowledge"
-    shutil.copytree(directory, target)
-    (target / "sources").mkdir(exist_ok=True)
-    for source in (topic / "sources").glob("*.md"):
-        shutil.copy(source, target / "sources")
-    for name, key in (("facts.yaml", "facts"), ("qa.yaml", "qa")):
-        body = [
-            line
-            for line in (topic / name).read_text(encoding="utf-8").splitlines()
-            if not line.startswith("#") and line.strip() != f"{key}:"
-        ]
-        with (target / name).open("a", encoding="utf-8") as handle:
-            handle.write("\n" + "\n".join(body) + "\n")
-    return target
-
-
 def new_topic(topic: Path) -> dict[str, Any]:
-    directory = with_new_topic(ROOT / "knowledge", topic)
+    directory = Path(tempfile.mkdtemp(prefix="tourbot-newtopic-")) / "knowledge"
+    shutil.copytree(ROOT / "knowledge", directory)
+    add_new_topic(directory, topic)
     knowledge = load_knowledge(directory)
     items = load_labelled(topic / "questions.yaml")
     report = evaluate(Matcher(knowledge).ask, items, knowledge)

@@ -11,6 +11,7 @@ is not part of the installed package.
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,3 +70,24 @@ def sets(*statuses: str) -> list[EvalSet]:
 def path(name: str) -> Path:
     """The file of the set with this name, e.g. ``path("dev")``."""
     return SETS / f"{name}.yaml"
+
+
+NEWTOPIC = EVALS / "newtopic"
+
+
+def add_new_topic(knowledge: Path, topic: Path = NEWTOPIC) -> Path:
+    """Add a topic fixture (a source, its facts and Q&As) to the knowledge directory
+    ``knowledge`` as a moderator would: the source into ``sources/``, the entries appended
+    at the end of facts.yaml and qa.yaml. Returns ``knowledge``."""
+    (knowledge / "sources").mkdir(exist_ok=True)
+    for source in (topic / "sources").glob("*.md"):
+        shutil.copy(source, knowledge / "sources")
+    for name, key in (("facts.yaml", "facts"), ("qa.yaml", "qa")):
+        body = [
+            line
+            for line in (topic / name).read_text(encoding="utf-8").splitlines()
+            if not line.startswith("#") and line.strip() != f"{key}:"
+        ]
+        with (knowledge / name).open("a", encoding="utf-8") as handle:
+            handle.write("\n" + "\n".join(body) + "\n")
+    return knowledge

@@ -4,32 +4,18 @@ and is answered in Discord within seconds, citing it; then /kb add adds one more
 from __future__ import annotations
 
 import asyncio
-import shutil
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.cli import main
+from evals import NEWTOPIC, add_new_topic
 from tests.fake_discord import FakeDiscord
-from tests.helpers import ROOT
 
 pytestmark = pytest.mark.e2e
 
-NEWTOPIC = ROOT / "evals" / "newtopic"
 TITLE = "ALP and ICLEI South Asia announce online workshop on battery recycling policy"
 URL = "https://example.org/alp/announcements/battery-recycling-policy-workshop"
-
-
-def append_entries(target: Path, fixture: Path, key: str) -> None:
-    """Add the fixture's entries to a knowledge file as a moderator would: at its end."""
-    body = [
-        line
-        for line in fixture.read_text(encoding="utf-8").splitlines()
-        if not line.startswith("#") and line.strip() != f"{key}:"
-    ]
-    with target.open("a", encoding="utf-8") as handle:
-        handle.write("\n" + "\n".join(body) + "\n")
 
 
 def embed_of(body: dict[str, Any]) -> dict[str, Any]:
@@ -53,10 +39,7 @@ async def test_new_announcement_is_answered_within_seconds_and_kb_add_adds_more(
 ) -> None:
     harness = await start_bot()
     knowledge = harness.knowledge_dir
-    (knowledge / "sources").mkdir()
-    shutil.copy(NEWTOPIC / "sources" / "workshop-announcement.md", knowledge / "sources")
-    append_entries(knowledge / "facts.yaml", NEWTOPIC / "facts.yaml", "facts")
-    append_entries(knowledge / "qa.yaml", NEWTOPIC / "qa.yaml", "qa")
+    add_new_topic(knowledge, NEWTOPIC)
     assert main(["check", str(knowledge)]) == 0
 
     async with asyncio.timeout(5):  # the watcher reloads the edited files by itself

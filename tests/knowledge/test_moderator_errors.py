@@ -4,7 +4,6 @@ on, teaching both ways. Each test names the failure of the old code it guards ag
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,9 +13,8 @@ import pytest
 from bot.knowledge.loader import KnowledgeError, load_knowledge
 from bot.knowledge.teach import TeachError, teach, untaught
 from bot.matching.matcher import Matcher
+from evals import NEWTOPIC, add_new_topic
 from tests.helpers import ROOT, copy_shipped, write_small_knowledge
-
-NEWTOPIC = ROOT / "evals" / "newtopic"
 
 
 def tourbot(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -26,17 +24,7 @@ def tourbot(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
 
 
 def with_workshop(directory: Path) -> Path:
-    (directory / "sources").mkdir()
-    shutil.copy(NEWTOPIC / "sources" / "workshop-announcement.md", directory / "sources")
-    for name, key in (("facts.yaml", "facts"), ("qa.yaml", "qa")):
-        body = [
-            line
-            for line in (NEWTOPIC / name).read_text(encoding="utf-8").splitlines()
-            if not line.startswith("#") and line.strip() != f"{key}:"
-        ]
-        with (directory / name).open("a", encoding="utf-8") as handle:
-            handle.write("\n" + "\n".join(body) + "\n")
-    return directory
+    return add_new_topic(directory, NEWTOPIC)
 
 
 # -- 1, 2: sources and citations ---------------------------------------------------------------
