@@ -112,7 +112,7 @@ class Matcher:
     # -- scoring -------------------------------------------------------------------------
 
     def rank(self, question: str) -> list[Scored]:
-        """Every target with its score for the message read whole, best first."""
+        """The best targets (up to TOP) for the message read whole, best first."""
         (vector,) = self.store.encode([question])
         return self._rank(question, vector)
 
