@@ -29,19 +29,11 @@ from pathlib import Path
 from typing import Any
 
 from bot.knowledge.loader import Knowledge, load_knowledge
-from bot.matching.evaluation import Report, cut_phrasings, evaluate, load_labelled
+from bot.matching.evaluation import Report, cut_phrasings, evaluate, load_labelled, pooled
 from bot.matching.matcher import Matcher
 from evals import add_new_topic, load_index
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def pooled(reports: Sequence[Report]) -> Report:
-    total = Report()
-    for report in reports:
-        total.counts.update(report.counts)
-        total.totals.update(report.totals)
-    return total
 
 
 def figures(report: Report) -> dict[str, Any]:

@@ -132,6 +132,15 @@ def is_correct(answer: Answer, expect: str, knowledge: Knowledge) -> bool:
     return answer.match.kind == "fact" and qa is not None and answer.match.id in qa.cites
 
 
+def pooled(reports: Sequence[Report]) -> Report:
+    """Several sets' reports as one (counts and totals added; misses left out)."""
+    total = Report()
+    for report in reports:
+        total.counts.update(report.counts)
+        total.totals.update(report.totals)
+    return total
+
+
 def all_correct(answer: Answer, expect: tuple[str, ...], knowledge: Knowledge) -> bool:
     """Every expected id is answered by one of the answer's parts."""
     parts = answer.parts or (answer,)

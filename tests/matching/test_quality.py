@@ -81,7 +81,7 @@ from __future__ import annotations
 import pytest
 
 from bot.knowledge.loader import Knowledge, load_knowledge
-from bot.matching.evaluation import Report, cut_phrasings, evaluate, load_labelled
+from bot.matching.evaluation import cut_phrasings, evaluate, load_labelled, pooled
 from bot.matching.matcher import Matcher
 from evals import EvalSet, load_index, sets
 from tests.helpers import SHIPPED
@@ -235,14 +235,6 @@ def cut_knowledge(knowledge: Knowledge) -> Knowledge:
 @pytest.fixture(scope="module")
 def cut_matcher(cut_knowledge: Knowledge) -> Matcher:
     return Matcher(cut_knowledge)
-
-
-def pooled(reports: list[Report]) -> Report:
-    total = Report()
-    for report in reports:
-        total.counts.update(report.counts)
-        total.totals.update(report.totals)
-    return total
 
 
 def test_every_set_in_the_index_has_floors() -> None:
