@@ -152,7 +152,7 @@ class Matcher:
         if any(chat) and not answered:
             return Answer(Outcome.SMALL_TALK, 0.0, reply=smalltalk.reply(self._topic()))
         parts = self._parts([r for r in answered if r is not found[0]])
-        if len(parts) > 1:
+        if len(parts) > 1 and self._agrees(found[0], parts):
             first = parts[0]
             return Answer(
                 Outcome.ANSWERED,
@@ -186,6 +186,16 @@ class Matcher:
                     seen.add(key)
                     answers.append(answer)
         return answers
+
+    def _agrees(self, whole: Reading, parts: Sequence[Answer]) -> bool:
+        """Parts add to what the whole message answers; they never overrule it. "which
+        countries and companies took part?" is one question, answered whole; cut at its
+        "and", its pieces would answer two others."""
+        match = whole.answer.match
+        if not whole.answer.answered or match is None:
+            return True
+        key = self._answer_key(match.id)
+        return any(p.match is not None and self._answer_key(p.match.id) == key for p in parts)
 
     def _is_small_talk(self, vector: Vectors, reading: Reading) -> bool:
         """Close to an everyday opener, and clearly closer than to anything the knowledge

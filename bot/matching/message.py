@@ -4,7 +4,11 @@ People rarely type a bare question in chat: "hey, quick one, I was reading about
 India trip ... can you remind me who organised it?", "who organised it and when was it?".
 The matcher scores the whole message and each of its question parts, so a question after
 a preamble is judged on its own words, and a message asking two things can get two
-answers. This module only cuts text; which reading wins is the matcher's call.
+answers. Chat also asks two things without a second question word ("date and venue?",
+"tldr and also the dates pls"), so a question is also cut at a bare "and": those pieces are
+weaker evidence ("which countries and companies took part" is one question), and the
+matcher only lets them add to what the whole message answers, never overrule it. This
+module only cuts text; which reading wins is the matcher's call.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ _SECOND_QUESTION = re.compile(
     + r")\b)",
     re.IGNORECASE,
 )
+# A bare coordination inside a question: "date and venue", "summary + the organisers".
+_COORDINATION = re.compile(r"\s(?:and|also|plus|&|\+)\s+(?:also\s+)?", re.IGNORECASE)
 # More readings than this are not worth their cost: a message of 500 characters has few
 # real questions, and every reading costs an embedding and a wording pass.
 MAX_PARTS = 6
@@ -62,14 +68,30 @@ def question_parts(message: str) -> list[str]:
     return parts[:MAX_PARTS]
 
 
+def coordinated_parts(message: str) -> list[str]:
+    """The pieces of each question in the message cut at a bare "and" ("date and venue?"
+    gives "date" and "venue"): a sentence with a question mark, one that looks like a
+    question, or a message of one sentence (chat often drops the question mark)."""
+    sentences = _SENTENCE.findall(message)
+    pieces: list[str] = []
+    for sentence in sentences:
+        text = sentence.strip(" .!?;\n")
+        if "?" in sentence or len(sentences) == 1 or looks_like_question(text):
+            cut = [p.strip(" .!?;,:\n") for p in _COORDINATION.split(text)]
+            if len(cut) > 1:
+                pieces += [p for p in cut if p]
+    return pieces
+
+
 def readings(message: str) -> list[str]:
-    """The whole message first, then its question parts that differ from it."""
+    """The whole message first, then its question parts that differ from it, then its
+    coordinated pieces (at most MAX_PARTS readings besides the whole)."""
     whole = " ".join(message.split())
     found = [whole]
     seen = {whole.strip(" ?!.").lower()}
-    for part in question_parts(whole):
+    for part in question_parts(whole) + coordinated_parts(whole):
         key = part.strip(" ?!.").lower()
-        if key not in seen:  # "ev?" and "ev" are one reading
+        if key not in seen and len(found) <= MAX_PARTS:  # "ev?" and "ev" are one reading
             seen.add(key)
             found.append(part)
     return found

@@ -248,6 +248,24 @@ def test_two_questions_in_one_message_get_two_answers(shipped: Matcher) -> None:
     assert answer.citations == first.citations
 
 
+def test_two_things_asked_without_a_second_question_word_get_two_answers(
+    shipped: Matcher,
+) -> None:
+    answer = shipped.ask("date and venue?")
+    assert [part.match.id for part in answer.parts if part.match is not None] == ["when", "where"]
+
+
+def test_pieces_of_one_question_do_not_overrule_the_whole(shipped: Matcher) -> None:
+    """Cut at its "and", "did they visit LOHUM and Omega Seiki?" has pieces answered by
+    the two companies' own entries, and the whole message's answer (the companies
+    visited) is not among them: it is one question and gets one answer."""
+    whole = shipped.ask("did they visit LOHUM and Omega Seiki?")
+    assert whole.answered and whole.parts == ()
+    pieces = [shipped.ask(p) for p in ("did they visit LOHUM", "Omega Seiki")]
+    assert all(p.answered for p in pieces)
+    assert whole.match not in [p.match for p in pieces]
+
+
 def test_a_two_part_answer_keeps_the_json_of_one_and_adds_its_parts(shipped: Matcher) -> None:
     single = shipped.ask("who organised the study tour?").to_json()
     payload = shipped.ask("who organised it and when was it?").to_json()

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from bot.matching.message import MAX_PARTS, looks_like_question, question_parts, readings
+from bot.matching.message import (
+    MAX_PARTS,
+    coordinated_parts,
+    looks_like_question,
+    question_parts,
+    readings,
+)
 
 
 def test_a_bare_question_is_read_once() -> None:
@@ -44,6 +50,17 @@ def test_and_inside_a_question_does_not_split_it() -> None:
     assert question_parts("which countries and companies took part?") == [
         "which countries and companies took part"
     ]
+
+
+def test_a_question_is_also_cut_at_a_bare_and() -> None:
+    """Chat asks two things without a second question word; the pieces are extra readings
+    (the matcher decides whether they add an answer)."""
+    assert coordinated_parts("date and venue?") == ["date", "venue"]
+    assert coordinated_parts("tldr and also the dates pls") == ["tldr", "the dates pls"]
+    assert readings("date and venue?") == ["date and venue?", "date", "venue"]
+    # Not in chatter around a question, and not in a message with no "and".
+    assert coordinated_parts("thanks and bye. when was it?") == []
+    assert coordinated_parts("when was the tour?") == []
 
 
 def test_chatter_alone_has_no_question_part() -> None:
