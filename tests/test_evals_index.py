@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import shutil
 from collections import Counter
+from pathlib import Path
 
+import pytest
+import yaml
+
+from bot.knowledge.loader import load_knowledge
 from bot.matching.evaluation import KINDS, load_labelled
-from evals import SETS, STATUSES, load_index, path, sets
+from evals import NEWTOPICS, SETS, STATUSES, add_new_topic, load_index, path, sets
+from tests.helpers import SHIPPED
 
 
 def test_index_lists_every_set_file_once() -> None:
@@ -39,3 +46,21 @@ def test_the_rule_was_chosen_on_the_read_sets_and_the_rest_are_unread() -> None:
     assert fitted == older | {f"diag{n}" for n in range(1, 7)} | chat
     unread = {f"blind{n}" for n in range(8, 40)} | {"chat-blind1", "chat-blind2"}
     assert {s.name for s in sets("unread")} == unread
+
+
+@pytest.mark.parametrize("topic", NEWTOPICS, ids=lambda t: t.name)
+def test_each_new_topic_fixture_loads_and_its_questions_name_its_entries(
+    topic: Path, tmp_path: Path
+) -> None:
+    """A new-topic fixture is what a moderator would add: it loads with the shipped
+    knowledge, and its labelled questions expect only its own Q&As (or nothing)."""
+    knowledge_dir = tmp_path / "knowledge"
+    shutil.copytree(SHIPPED, knowledge_dir)
+    knowledge = load_knowledge(add_new_topic(knowledge_dir, topic))
+    added = yaml.safe_load((topic / "qa.yaml").read_text(encoding="utf-8"))["qa"]
+    own = {qa["id"] for qa in added}
+    assert own <= set(knowledge.qas) and len(own) == 4
+    assert all(len(qa.get("phrasings", [])) <= 3 for qa in added)
+    items = load_labelled(topic / "questions.yaml")
+    assert {item.expect for item in items if item.kind == "in_scope"} == own
+    assert all(item.expect is None for item in items if item.kind != "in_scope")
