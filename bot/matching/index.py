@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import math
 import sys
+import threading
+import zlib
 from array import array
 from bisect import bisect_left
 from collections import defaultdict
@@ -114,6 +116,12 @@ def _deletions(word: str, depth: int) -> set[str]:
     return found
 
 
+def _digest(form: str) -> int:
+    """A hash of a deleted form that is the same in every process (``hash`` of a str is
+    salted per process), so a deletion index saved on disk still finds its words."""
+    return zlib.crc32(form.encode("utf-8"))
+
+
 class _DeletionIndex:
     """Every known word within a few edits of a typo, without scanning the vocabulary.
 
@@ -130,7 +138,7 @@ class _DeletionIndex:
         buckets = [array("q") for _ in range(_BUCKETS)]
         for number, word in enumerate(vocabulary):
             for form in _deletions(word, 2 if len(word) >= 5 else 1):
-                digest = hash(form)
+                digest = _digest(form)
                 buckets[digest % _BUCKETS].append(
                     (digest // _BUCKETS & _HASH_MASK) << _WORD_BITS | number
                 )
@@ -140,7 +148,7 @@ class _DeletionIndex:
         found: set[int] = set()
         mask = (1 << _WORD_BITS) - 1
         for form in _deletions(word, depth):
-            digest = hash(form)
+            digest = _digest(form)
             keys = self.buckets[digest % _BUCKETS]
             first = (digest // _BUCKETS & _HASH_MASK) << _WORD_BITS
             last = first | mask
@@ -149,6 +157,23 @@ class _DeletionIndex:
                 found.add(keys[position] & mask)
                 position += 1
         return found
+
+
+# The last deletion index built and its vocabulary: a reload after an edit that brings no
+# new word (most edits) reuses it instead of filing every word's deleted forms again.
+_last_deletions: tuple[list[str], _DeletionIndex] | None = None
+_deletions_lock = threading.Lock()
+
+
+def _deletion_index(vocabulary: list[str]) -> _DeletionIndex:
+    global _last_deletions
+    with _deletions_lock:
+        if _last_deletions is not None and _last_deletions[0] == vocabulary:
+            return _last_deletions[1]
+    built = _DeletionIndex(vocabulary)
+    with _deletions_lock:
+        _last_deletions = (vocabulary, built)
+    return built
 
 
 class KnowledgeIndex:
@@ -188,7 +213,7 @@ class KnowledgeIndex:
         for target_no, target in enumerate(self.targets):
             vocab: dict[str, int] = {}  # word -> how many phrasings use it
             for phrasing in target.phrasings:
-                text = normaliser.normalise(phrasing)
+                text = normaliser.normalise_known(phrasing)
                 if not text:
                     continue
                 phrasing_no = len(self.phrasing_text)
@@ -218,7 +243,7 @@ class KnowledgeIndex:
             self.vocab_uses.extend(vocab.values())
             self.vocab_start.append(len(self.vocab_uses))
             if target.context != last_context[0]:
-                context = content_tokens(normaliser.normalise(target.context).split())
+                context = content_tokens(normaliser.normalise_known(target.context).split())
                 surface.update(context)
                 last_context = (target.context, tuple(dict.fromkeys(map(word_key, context))))
             only_context = tuple(
@@ -257,8 +282,19 @@ class KnowledgeIndex:
         }
         self._vocabulary = sorted(surface)
         self._deletion_index = (
-            _DeletionIndex(self._vocabulary) if len(self._vocabulary) > SCAN_VOCABULARY else None
+            _deletion_index(self._vocabulary) if len(self._vocabulary) > SCAN_VOCABULARY else None
         )
+        self._correct = lru_cache(maxsize=4096)(self._correct_uncached)
+
+    def __getstate__(self) -> dict[str, object]:
+        """Everything but the typo cache (a function; rebuilt, empty): what an index saved
+        on disk keeps (``bot.matching.compiled``)."""
+        state = dict(self.__dict__)
+        del state["_correct"]
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
         self._correct = lru_cache(maxsize=4096)(self._correct_uncached)
 
     def uses(self, target: int, word: str) -> int:
