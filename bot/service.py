@@ -17,6 +17,7 @@ from pathlib import Path
 from bot.knowledge.loader import Knowledge, KnowledgeError, load_knowledge
 from bot.knowledge.yamlsource import Problem
 from bot.matching.answer import Answer, Suggestion
+from bot.matching.compiled import load_matcher
 from bot.matching.matcher import Matcher, Thresholds, complete
 
 log = logging.getLogger(__name__)
@@ -55,11 +56,14 @@ class AnswerService:
         self.thresholds = thresholds
         self._seen = fingerprint(directory)
         self._reloading = threading.Lock()  # the watcher and /kb reload may race
-        self._snapshot = self._build(load_knowledge(directory), version=1)
+        self._snapshot = self._build(version=1)
         self._settle()
 
-    def _build(self, knowledge: Knowledge, version: int) -> Snapshot:
-        return Snapshot(knowledge, Matcher(knowledge, self.thresholds), version, time.time())
+    def _build(self, version: int) -> Snapshot:
+        """The knowledge on disk and its matcher, loaded whole when this version of the
+        files was built before (``bot.matching.compiled``); raises ``KnowledgeError``."""
+        matcher = load_matcher(self.directory, self.thresholds)
+        return Snapshot(matcher.knowledge, matcher, version, time.time())
 
     @staticmethod
     def _settle() -> None:
@@ -112,11 +116,11 @@ class AnswerService:
         with self._reloading:
             self._seen = fingerprint(self.directory)
             try:
-                knowledge = load_knowledge(self.directory)
+                snapshot = self._build(self._snapshot.version + 1)
             except KnowledgeError as err:
                 log.warning("knowledge reload rejected: %d problem(s)", len(err.problems))
                 return ReloadResult(False, self._snapshot.version, tuple(err.problems))
-            self._snapshot = self._build(knowledge, self._snapshot.version + 1)
+            self._snapshot = snapshot
             self._settle()
             log.info("knowledge reloaded: version %d", self._snapshot.version)
             return ReloadResult(True, self._snapshot.version)
