@@ -25,7 +25,6 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -54,6 +53,8 @@ POSTING_SET_MIN = 100
 # Below this vocabulary size a typo is corrected by comparing it with every known word;
 # above it, through the deletion index (same result, found faster).
 SCAN_VOCABULARY = 500
+# Typo corrections remembered per index (then forgotten all at once and remembered anew).
+CORRECTIONS_KEPT = 4096
 # Deletion-index keys: 256 buckets by hash, then 35 more bits of the hash above 28 bits of
 # word number (63 bits: a signed 64-bit integer).
 _BUCKETS = 256
@@ -284,18 +285,32 @@ class KnowledgeIndex:
         self._deletion_index = (
             _deletion_index(self._vocabulary) if len(self._vocabulary) > SCAN_VOCABULARY else None
         )
-        self._correct = lru_cache(maxsize=4096)(self._correct_uncached)
+        # Typo corrections already made. A plain dict, not an lru_cache of a bound method:
+        # that made every index a reference cycle, which only a full garbage collection
+        # (30-45 ms holding the GIL, stalling answers) could free after a reload.
+        self._corrections: dict[str, str | None] = {}
 
     def __getstate__(self) -> dict[str, object]:
-        """Everything but the typo cache (a function; rebuilt, empty): what an index saved
-        on disk keeps (``bot.matching.compiled``)."""
+        """Everything but the typo cache (rebuilt, empty): what an index saved on disk
+        keeps (``bot.matching.compiled``)."""
         state = dict(self.__dict__)
-        del state["_correct"]
+        del state["_corrections"]
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
-        self._correct = lru_cache(maxsize=4096)(self._correct_uncached)
+        self._corrections = {}
+
+    def _correct(self, word: str) -> str | None:
+        """``_correct_uncached``, remembered (up to CORRECTIONS_KEPT words, then anew)."""
+        try:
+            return self._corrections[word]
+        except KeyError:
+            pass
+        if len(self._corrections) >= CORRECTIONS_KEPT:
+            self._corrections.clear()
+        found = self._corrections[word] = self._correct_uncached(word)
+        return found
 
     def uses(self, target: int, word: str) -> int:
         """How many of the target's phrasings use ``word`` (0: none)."""
