@@ -20,6 +20,7 @@ from bot.knowledge.paths import default_knowledge_dir
 from bot.knowledge.sources import ARTICLE_ID
 from bot.knowledge.teach import NewEntry, TeachError, add, teach, untaught
 from bot.matching.answer import Answer, Outcome, no_guess
+from bot.matching.compiled import load_matcher
 from bot.matching.evaluation import LabelledSetError, evaluate, load_labelled
 from bot.matching.matcher import Matcher
 from bot.matching.questions import QuestionError, clean_question
@@ -93,8 +94,10 @@ def _cmd_ask(args: argparse.Namespace) -> int:
         except QuestionError as err:
             print(f"tourbot ask: {err}", file=sys.stderr)
             return EXIT_USAGE
-    knowledge = _load(args.knowledge)
-    matcher = Matcher(knowledge)
+    # Loaded whole when this knowledge was built before (bot.matching.compiled): a start
+    # then reads one saved matcher instead of validating and indexing every file.
+    matcher = load_matcher(args.knowledge or default_knowledge_dir())
+    knowledge = matcher.knowledge
     if args.batch is None:
         answer = matcher.ask(question)
         if args.log:

@@ -17,6 +17,7 @@ from pathlib import Path
 from bot.knowledge.loader import Knowledge, KnowledgeError, load_knowledge
 from bot.knowledge.yamlsource import Problem
 from bot.matching.answer import Answer, Suggestion
+from bot.matching.compiled import load_matcher
 from bot.matching.matcher import Matcher, Thresholds, complete
 
 log = logging.getLogger(__name__)
@@ -55,11 +56,14 @@ class AnswerService:
         self.thresholds = thresholds
         self._seen = fingerprint(directory)
         self._reloading = threading.Lock()  # the watcher and /kb reload may race
-        self._snapshot = self._build(load_knowledge(directory), version=1)
+        self._snapshot = self._build(version=1)
         self._settle()
 
-    def _build(self, knowledge: Knowledge, version: int) -> Snapshot:
-        return Snapshot(knowledge, Matcher(knowledge, self.thresholds), version, time.time())
+    def _build(self, version: int) -> Snapshot:
+        """The knowledge on disk and its matcher, loaded whole when this version of the
+        files was built before (``bot.matching.compiled``); raises ``KnowledgeError``."""
+        matcher = load_matcher(self.directory, self.thresholds)
+        return Snapshot(matcher.knowledge, matcher, version, time.time())
 
     @staticmethod
     def _settle() -> None:
@@ -67,11 +71,12 @@ class AnswerService:
 
         An index is hundreds of thousands of long-lived objects, and every full collection
         walks all of them: freezing them raised the bot's throughput in ``benchmarks/e2e.py``
-        by about a quarter. Unfreezing first lets the collector free the snapshot just
-        replaced (an index refers to itself through its typo cache, so reference counting
-        alone never frees it).
+        by about a quarter. The snapshot just replaced holds no reference cycle, so
+        reference counting frees it, frozen or not; the collection here only clears the
+        garbage of the build before it would be frozen for good. It no longer unfreezes
+        everything first: a full collection over both snapshots held the GIL for 30-45 ms,
+        stalling every answer a reload overlapped (``benchmarks/startup.py``).
         """
-        gc.unfreeze()
         gc.collect()
         gc.freeze()
 
@@ -112,11 +117,11 @@ class AnswerService:
         with self._reloading:
             self._seen = fingerprint(self.directory)
             try:
-                knowledge = load_knowledge(self.directory)
+                snapshot = self._build(self._snapshot.version + 1)
             except KnowledgeError as err:
                 log.warning("knowledge reload rejected: %d problem(s)", len(err.problems))
                 return ReloadResult(False, self._snapshot.version, tuple(err.problems))
-            self._snapshot = self._build(knowledge, self._snapshot.version + 1)
+            self._snapshot = snapshot
             self._settle()
             log.info("knowledge reloaded: version %d", self._snapshot.version)
             return ReloadResult(True, self._snapshot.version)

@@ -28,7 +28,7 @@ from bot.knowledge.sources import (
     source_files,
 )
 from bot.knowledge.yamlsource import Problem, YamlDoc, YamlProblem, load_yaml, parse_yaml
-from bot.matching.textnorm import Normaliser, basic_normalise
+from bot.matching.textnorm import Normaliser, basic_normalise, shared_normaliser
 
 ARTICLE_FILE = "article.txt"
 FACTS_FILE = "facts.yaml"
@@ -126,7 +126,7 @@ class Knowledge:
         return entry.phrasings + taught
 
     def normaliser(self) -> Normaliser:
-        return Normaliser(self.synonyms)
+        return shared_normaliser(self.synonyms)
 
     def source(self, source_id: str) -> Source:
         found = self.sources.get(source_id)
@@ -503,7 +503,7 @@ def _check_phrasings(
         return f"{doc.file}:{doc.line(*path)}" if doc is not None else "?"
 
     def claim(doc: YamlDoc, path: tuple[str | int, ...], text: str, entry: str) -> None:
-        key = normaliser.normalise(text)
+        key = normaliser.normalise_known(text)
         if not key:
             checker.add(doc, path, f"{text!r} has no words left after normalisation")
             return
@@ -534,7 +534,7 @@ def _check_phrasings(
     kept: list[TaughtPhrasing] = []
     for lesson in taught:
         index = _taught_index(taught_doc, lesson)
-        key = normaliser.normalise(lesson.phrasing)
+        key = normaliser.normalise_known(lesson.phrasing)
         if key in owner and owner[key][0] != lesson.qa:
             assert taught_doc is not None
             other_id, other_place = owner[key]
@@ -637,7 +637,7 @@ def load_knowledge(
     readable = qa_doc is not None and _readable(directory, GAPS_FILE, gaps_doc)
     taught, warnings = _load_taught(taught_doc, (qas, gaps), readable, checker)
     taught = _check_phrasings(
-        (qas, gaps), taught, Normaliser(synonyms), (qa_doc, gaps_doc, taught_doc), checker
+        (qas, gaps), taught, shared_normaliser(synonyms), (qa_doc, gaps_doc, taught_doc), checker
     )
     if checker.problems:
         raise KnowledgeError(checker.problems)

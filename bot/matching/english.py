@@ -15,8 +15,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from wordfreq import zipf_frequency
-
 # Zipf 3 = once per million words: "ceo", "buy", "heads", "feb" are at or above it;
 # typos ("recyling", "contries", "organizd") and the article's names ("lohum") are below.
 COMMON_ZIPF = 3.0
@@ -24,4 +22,8 @@ COMMON_ZIPF = 3.0
 
 @lru_cache(maxsize=65536)
 def is_common_word(word: str) -> bool:
+    # Imported on first use: wordfreq (and the language data it imports) took about 0.1 s
+    # of every start, and a question whose words the knowledge all knows never asks.
+    from wordfreq import zipf_frequency
+
     return zipf_frequency(word, "en") >= COMMON_ZIPF

@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import math
 import sys
+import threading
+import zlib
 from array import array
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -52,6 +53,8 @@ POSTING_SET_MIN = 100
 # Below this vocabulary size a typo is corrected by comparing it with every known word;
 # above it, through the deletion index (same result, found faster).
 SCAN_VOCABULARY = 500
+# Typo corrections remembered per index (then forgotten all at once and remembered anew).
+CORRECTIONS_KEPT = 4096
 # Deletion-index keys: 256 buckets by hash, then 35 more bits of the hash above 28 bits of
 # word number (63 bits: a signed 64-bit integer).
 _BUCKETS = 256
@@ -114,6 +117,12 @@ def _deletions(word: str, depth: int) -> set[str]:
     return found
 
 
+def _digest(form: str) -> int:
+    """A hash of a deleted form that is the same in every process (``hash`` of a str is
+    salted per process), so a deletion index saved on disk still finds its words."""
+    return zlib.crc32(form.encode("utf-8"))
+
+
 class _DeletionIndex:
     """Every known word within a few edits of a typo, without scanning the vocabulary.
 
@@ -130,7 +139,7 @@ class _DeletionIndex:
         buckets = [array("q") for _ in range(_BUCKETS)]
         for number, word in enumerate(vocabulary):
             for form in _deletions(word, 2 if len(word) >= 5 else 1):
-                digest = hash(form)
+                digest = _digest(form)
                 buckets[digest % _BUCKETS].append(
                     (digest // _BUCKETS & _HASH_MASK) << _WORD_BITS | number
                 )
@@ -140,7 +149,7 @@ class _DeletionIndex:
         found: set[int] = set()
         mask = (1 << _WORD_BITS) - 1
         for form in _deletions(word, depth):
-            digest = hash(form)
+            digest = _digest(form)
             keys = self.buckets[digest % _BUCKETS]
             first = (digest // _BUCKETS & _HASH_MASK) << _WORD_BITS
             last = first | mask
@@ -149,6 +158,23 @@ class _DeletionIndex:
                 found.add(keys[position] & mask)
                 position += 1
         return found
+
+
+# The last deletion index built and its vocabulary: a reload after an edit that brings no
+# new word (most edits) reuses it instead of filing every word's deleted forms again.
+_last_deletions: tuple[list[str], _DeletionIndex] | None = None
+_deletions_lock = threading.Lock()
+
+
+def _deletion_index(vocabulary: list[str]) -> _DeletionIndex:
+    global _last_deletions
+    with _deletions_lock:
+        if _last_deletions is not None and _last_deletions[0] == vocabulary:
+            return _last_deletions[1]
+    built = _DeletionIndex(vocabulary)
+    with _deletions_lock:
+        _last_deletions = (vocabulary, built)
+    return built
 
 
 class KnowledgeIndex:
@@ -188,7 +214,7 @@ class KnowledgeIndex:
         for target_no, target in enumerate(self.targets):
             vocab: dict[str, int] = {}  # word -> how many phrasings use it
             for phrasing in target.phrasings:
-                text = normaliser.normalise(phrasing)
+                text = normaliser.normalise_known(phrasing)
                 if not text:
                     continue
                 phrasing_no = len(self.phrasing_text)
@@ -218,7 +244,7 @@ class KnowledgeIndex:
             self.vocab_uses.extend(vocab.values())
             self.vocab_start.append(len(self.vocab_uses))
             if target.context != last_context[0]:
-                context = content_tokens(normaliser.normalise(target.context).split())
+                context = content_tokens(normaliser.normalise_known(target.context).split())
                 surface.update(context)
                 last_context = (target.context, tuple(dict.fromkeys(map(word_key, context))))
             only_context = tuple(
@@ -257,9 +283,34 @@ class KnowledgeIndex:
         }
         self._vocabulary = sorted(surface)
         self._deletion_index = (
-            _DeletionIndex(self._vocabulary) if len(self._vocabulary) > SCAN_VOCABULARY else None
+            _deletion_index(self._vocabulary) if len(self._vocabulary) > SCAN_VOCABULARY else None
         )
-        self._correct = lru_cache(maxsize=4096)(self._correct_uncached)
+        # Typo corrections already made. A plain dict, not an lru_cache of a bound method:
+        # that made every index a reference cycle, which only a full garbage collection
+        # (30-45 ms holding the GIL, stalling answers) could free after a reload.
+        self._corrections: dict[str, str | None] = {}
+
+    def __getstate__(self) -> dict[str, object]:
+        """Everything but the typo cache (rebuilt, empty): what an index saved on disk
+        keeps (``bot.matching.compiled``)."""
+        state = dict(self.__dict__)
+        del state["_corrections"]
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._corrections = {}
+
+    def _correct(self, word: str) -> str | None:
+        """``_correct_uncached``, remembered (up to CORRECTIONS_KEPT words, then anew)."""
+        try:
+            return self._corrections[word]
+        except KeyError:
+            pass
+        if len(self._corrections) >= CORRECTIONS_KEPT:
+            self._corrections.clear()
+        found = self._corrections[word] = self._correct_uncached(word)
+        return found
 
     def uses(self, target: int, word: str) -> int:
         """How many of the target's phrasings use ``word`` (0: none)."""

@@ -8,6 +8,7 @@ predictable so a moderator can reason about why two phrasings count as the same.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -97,6 +98,9 @@ class Normaliser:
     synonyms: Mapping[str, str] = field(default_factory=dict)
     _pattern: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
     _table: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
+    # Knowledge texts already normalised (``normalise_known``): the loader's checks and the
+    # index read the same phrasings, and a reload reads them all again.
+    _known: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         table: dict[str, str] = {}
@@ -117,8 +121,56 @@ class Normaliser:
             text = self._pattern.sub(lambda m: self._table[m.group(1)], text)
         return text
 
+    def normalise_known(self, text: str) -> str:
+        """``normalise``, remembered: for the knowledge's own texts, which the loader's
+        checks and the index both read, on every load and reload (normalising was most of
+        a reload's time). Not for questions: those never repeat enough to be worth it, and
+        remembering them would grow without bound in a running bot."""
+        found = self._known.get(text)
+        if found is None:
+            found = self._known[text] = self.normalise(text)
+        return found
+
+    def known(self) -> dict[str, str]:
+        """The texts ``normalise_known`` has seen and their forms (to persist them)."""
+        return dict(self._known)
+
+    def remember(self, known: Mapping[str, str]) -> None:
+        """Take forms normalised earlier by this same table and code (a cache on disk)."""
+        self._known.update(known)
+
+    def __reduce__(self) -> tuple[object, tuple[dict[str, str]]]:
+        # Pickled (in a cached index) as its synonyms: the process's shared normaliser for
+        # them is used on loading, with whatever it already remembers.
+        return shared_normaliser, (dict(self.synonyms),)
+
     def tokens(self, text: str) -> list[str]:
         return self.normalise(text).split()
+
+
+# The normalisers of the last few synonym tables, so every load and reload of the same
+# knowledge shares one (and with it what ``normalise_known`` remembers).
+_SHARED: dict[tuple[tuple[str, str], ...], Normaliser] = {}
+_SHARED_KEEP = 4
+_shared_lock = threading.Lock()
+
+
+def shared_normaliser(synonyms: Mapping[str, str]) -> Normaliser:
+    """The process's normaliser for this synonyms table (built on first use).
+
+    A reload after editing one entry then normalises only that entry's texts; the oldest
+    table's normaliser is dropped once more than a few are kept, so a long-running bot whose
+    synonyms keep changing does not keep every old one.
+    """
+    key = tuple(synonyms.items())
+    with _shared_lock:
+        found = _SHARED.pop(key, None)
+        if found is None:
+            found = Normaliser(dict(synonyms))
+        _SHARED[key] = found  # most recently used last
+        while len(_SHARED) > _SHARED_KEEP:
+            del _SHARED[next(iter(_SHARED))]
+        return found
 
 
 _ENGLISH = snowballstemmer.stemmer("english")

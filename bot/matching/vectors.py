@@ -47,7 +47,19 @@ class VectorStore:
         self.path = path
         self._encode = encode
         self._lock = threading.Lock()
-        self._records = self._read()
+        # Read on first use: a matcher loaded whole from disk (bot.matching.compiled) only
+        # encodes questions, and at 100,000 entries this file is hundreds of MB.
+        self._loaded: npt.NDArray[np.void] | None = None
+
+    @property
+    def _records(self) -> npt.NDArray[np.void]:
+        if self._loaded is None:
+            self._loaded = self._read()
+        return self._loaded
+
+    @_records.setter
+    def _records(self, records: npt.NDArray[np.void]) -> None:
+        self._loaded = records
 
     def _read(self) -> npt.NDArray[np.void]:
         if self.path is None or not self.path.exists():
