@@ -71,7 +71,9 @@ class Target:
     kind: str  # "qa", "fact" or "gap"
     display: str  # the canonical question (Q&A), the fact sentence, or what a gap says
     phrasings: tuple[str, ...]
-    context: str = ""  # the article's words it cites (its quotes; a gap: all): weaker evidence
+    # What it says beyond its phrasings (a Q&A: its answer, cited facts and their quotes; a
+    # fact: its quote; a gap: the whole article): words it knows, as weaker evidence.
+    context: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,13 +86,21 @@ class QueryTerms:
 
 
 def targets_from_knowledge(knowledge: Knowledge) -> list[Target]:
+    # A Q&A knows the words of what it says, not only of how it is asked: a moderator's
+    # entry with three phrasings still knows "agenda" when its answer lists the programme.
     targets = [
         Target(
             qa.id,
             "qa",
             qa.question,
             (qa.question, *knowledge.phrasings(qa)),
-            " ".join(c.quote for c in knowledge.citations(qa)),
+            " ".join(
+                [
+                    qa.answer,
+                    *(knowledge.facts[fact_id].text for fact_id in qa.cites),
+                    *(c.quote for c in knowledge.citations(qa)),
+                ]
+            ),
         )
         for qa in knowledge.qas.values()
     ]

@@ -33,7 +33,8 @@ CORRECTED_CREDIT = 0.8
 # but it is not what the target is about ("how many countries sent people" does not make
 # "how many people came" a question about the number of countries).
 RARE_CREDIT = 0.7
-# Partial credit for a word only the cited quotes use, not any phrasing.
+# Partial credit for a word only what the target says uses (a Q&A's answer, cited facts and
+# quotes; ``Target.context``), not any phrasing.
 CONTEXT_CREDIT = 0.7
 # Share of the similarity that comes from the shared words rather than the spelling.
 OVERLAP_WEIGHT = 0.3
