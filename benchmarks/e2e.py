@@ -153,16 +153,27 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "TOURBOT_LOG_LEVEL": "WARNING",
         "TOURBOT_HEARTBEAT_FILE": str(workdir / "heartbeat"),
     }
+    started = time.monotonic()
     bot = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", cwd=workdir, env=env
     )
     try:
         await fake.wait_connected(timeout=30)
-        await fake.wait_until(lambda: fake.commands or None, 10, "command sync")
         probe = Probe(fake, users=args.users)
+        # Ready: from the gateway's HELLO to the first question answered, asked as soon as
+        # the session is up (issue 18's budget is 3 s).
+        first = await probe.ask(0)
+        await probe.wait_for([first], 30)
+        answered = time.monotonic()
+        ready = {
+            "start_to_hello_ms": round(1000 * (fake.hellos[0] - started), 1),
+            "hello_to_first_answer_ms": round(1000 * (answered - fake.hellos[0]), 1),
+        }
+        await fake.wait_until(lambda: fake.commands or None, 10, "command sync")
         warm = [await probe.ask(n) for n in range(20)]
         await probe.wait_for(warm, 10)
         results = {
+            "ready": ready,
             "closed_loop": await closed_loop(probe, args.concurrency, args.total),
             "open_loop": await open_loop(probe, args.rate, args.seconds),
             "users": args.users,
@@ -188,6 +199,11 @@ def main(argv: list[str] | None = None) -> int:
         args.total, args.seconds, args.concurrency = 200, 1.0, 10
     random.seed(0)
     results = asyncio.run(run(args))
+    ready = results["ready"]
+    print(
+        f"ready        HELLO {ready['start_to_hello_ms']} ms after start, first answer "
+        f"{ready['hello_to_first_answer_ms']} ms after HELLO"
+    )
     for name in ("closed_loop", "open_loop"):
         r = results[name]
         print(

@@ -421,6 +421,7 @@ class FakeDiscord:
         self.messages: dict[str, JSON] = {}
         self.identify_count = 0
         self.resume_count = 0
+        self.hellos: list[float] = []  # time.monotonic() of each HELLO sent
         # The close code of every gateway socket that has ended (None: no close frame, as
         # when the bot's process died; aiohttp then reports 1006, "abnormal closure").
         self.close_codes: list[int | None] = []
@@ -788,6 +789,7 @@ class FakeDiscord:
         try:
             hello = {"heartbeat_interval": self.heartbeat_interval_ms}
             await ws.send_json({"op": Op.HELLO, "d": hello, "s": None, "t": None})
+            self.hellos.append(time.monotonic())
             async for msg in ws:
                 if msg.type is WSMsgType.TEXT:
                     await self._on_frame(ws, msg.json())

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from benchmarks import match
+from benchmarks import e2e, match
 
 SPEED_KEYS = {"median_ms", "p99_ms", "max_ms", "questions_per_second", "questions", "outcomes"}
 
@@ -50,3 +50,15 @@ def test_quick_benchmark_writes_results(tmp_path: Path) -> None:
         "speedup_10k",
         "memory_100k_mb",
     }
+
+
+def test_quick_end_to_end_benchmark_reports_ready_time_and_answers(tmp_path: Path) -> None:
+    """The real bot process through the fake Discord: the ready time after HELLO is
+    measured and every question of the quick run is answered."""
+    out = tmp_path / "e2e.json"
+    assert e2e.main(["--quick", "--json", str(out)]) == 0
+    results = json.loads(out.read_text(encoding="utf-8"))
+    ready = results["ready"]
+    assert ready["start_to_hello_ms"] > 0 and ready["hello_to_first_answer_ms"] > 0
+    loop = results["closed_loop"]
+    assert loop["answered"] == loop["questions"] > 0
