@@ -64,6 +64,12 @@ SHORTHAND: dict[str, str] = {
     "hrs": "hours", "mins": "minutes", "esp": "especially", "approx": "approximately",
     "natl": "national", "dept": "department", "rn": "right now",
     "asap": "as soon as possible",
+    # the commonest typing slips of everyday words (letters swapped or dropped); a
+    # phrasing written with one ("how long was teh tour") must not make it a topic word
+    "teh": "the", "hte": "the", "adn": "and", "nad": "and", "waht": "what", "whre": "where",
+    "wehre": "where", "wehn": "when", "hwo": "how", "woh": "who", "taht": "that",
+    "thier": "their", "wiht": "with", "yuo": "you", "tehy": "they", "abotu": "about",
+    "baout": "about", "becuase": "because", "becasue": "because", "aer": "are",
 }  # fmt: skip
 
 # Words that are filler in a chat question: greetings, thanks, interjections, hedges,

@@ -543,6 +543,14 @@ def test_chat_forms_are_read_as_the_words_they_stand_for(shipped: Matcher) -> No
     assert found.answered and found.match is not None and found.match.id == "when"
 
 
+def test_everyday_typing_slips_are_not_topic_words(shipped: Matcher) -> None:
+    """ "teh" is "the", even though a hand-written phrasing of one entry spells it so ("how
+    long was teh tour"): otherwise any question typed with it leans to that entry."""
+    assert Normaliser().normalise("whre was teh tour") == "where was the tour"
+    found = shipped.ask("whre was teh tour")
+    assert found.answered and found.match is not None and found.match.id == "where"
+
+
 def test_regional_particles_and_inner_apostrophes_are_chat_not_topic() -> None:
     """ "y'all" split at its apostrophe would read as "y" ("why") + "all"; "po", "yaar" and
     "lah" are politeness or tag particles; a plural stopword ("guys") is compared after
