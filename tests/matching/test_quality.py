@@ -6,63 +6,64 @@ plus wording, with fixed thresholds chosen on the "fitted" sets with full phrasi
 every entry cut to five (docs/matching.md). The figures of those sets are in-sample and
 guard against regressions only; the "unread" sets (blind8 to blind39, chat-blind1 and 2)
 are the estimate for unseen questions. No set's questions were added to the knowledge base.
-The floors sit a few points under the figures measured with the shipped knowledge when
-the meaning + wording matcher came in (2026-12-06, commit f50c223):
+The floors sit three points under the figures measured with the shipped knowledge (small
+talk: one message of fifteen under), last on 2026-12-06 after two-question messages
+without a second question word and answer words as context came in (commit 903bba8):
 
     set          in scope  held back  wrong  small talk
-    dev           98.2%    98.8%    2         -   (fitted)
-    test          96.4%    97.5%    2         -   (fitted)
-    holdout       99.2%    95.0%    1         -   (fitted)
-    fresh         96.7%    96.2%    1         -   (fitted)
-    blind         97.6%    96.0%    2         -   (fitted)
-    blind2        99.2%    98.7%    0         -   (fitted)
-    blind3        96.0%    97.3%    1         -   (fitted)
-    blind4        97.6%    96.0%    0         -   (fitted)
-    blind5        98.4%    97.3%    1         -   (fitted)
-    blind6        99.2%    94.7%    0         -   (fitted)
-    blind7       100.0%    92.0%    0         -   (fitted)
-    blind8        96.0%    98.7%    2         -   (unread)
-    blind9        96.8%    90.7%    3         -   (unread)
-    blind10       97.6%    98.7%    2         -   (unread)
-    blind11       94.4%    88.0%    5         -   (unread)
-    blind12       96.0%    97.3%    1         -   (unread)
-    blind13       95.2%    97.3%    5         -   (unread)
-    blind14       98.4%    97.3%    0         -   (unread)
-    blind15       96.0%    96.0%    1         -   (unread)
-    blind16       96.8%    96.0%    1         -   (unread)
-    blind17       96.8%    98.7%    1         -   (unread)
-    blind18       95.2%    94.7%    4         -   (unread)
-    blind19       98.4%    96.0%    0         -   (unread)
-    blind20       95.2%    93.3%    3         -   (unread)
-    blind21       96.8%    97.3%    1         -   (unread)
-    blind22       96.8%    97.3%    2         -   (unread)
-    blind23       94.4%    97.3%    4         -   (unread)
-    blind24       99.2%    98.7%    1         -   (unread)
-    blind25       96.0%    97.3%    1         -   (unread)
-    blind26       96.0%    94.7%    2         -   (unread)
-    blind27       93.6%    94.7%    1         -   (unread)
-    blind28       97.6%    98.7%    1         -   (unread)
-    blind29       93.6%    94.7%    2         -   (unread)
-    blind30       97.6%    97.3%    0         -   (unread)
-    blind31       96.8%    94.7%    1         -   (unread)
-    blind32       96.8%    93.3%    3         -   (unread)
-    blind33       96.0%    98.7%    0         -   (unread)
-    blind34       96.8%    97.3%    2         -   (unread)
-    blind35       97.6%    98.7%    0         -   (unread)
-    blind36       96.8%    96.0%    1         -   (unread)
-    blind37       95.2%    98.7%    1         -   (unread)
-    blind38       96.8%    93.3%    3         -   (unread)
-    blind39       96.8%    96.0%    2         -   (unread)
-    diag1         95.2%    98.7%    3         -   (fitted)
-    diag2         92.0%    98.7%    4         -   (fitted)
-    diag3         97.6%   100.0%    2         -   (fitted)
-    diag4         96.8%   100.0%    3         -   (fitted)
-    diag5         94.4%    98.7%    3         -   (fitted)
-    diag6         92.8%    96.0%    5         -   (fitted)
-    chat-dev1     93.8%    96.0%    0    100.0%   (fitted)
-    chat-dev2     91.6%    98.0%    3     93.3%   (fitted)
-    chat-blind1   91.6%    96.0%    2     86.7%   (unread)
-    chat-blind2   89.5%    96.0%    1     66.7%   (unread)
+    dev            98.2%    98.8%    1          -   (fitted)
+    test           96.4%    97.5%    2          -   (fitted)
+    holdout        99.2%    95.0%    1          -   (fitted)
+    fresh          95.8%    97.5%    1          -   (fitted)
+    blind          95.2%    96.0%    3          -   (fitted)
+    blind2         99.2%    98.7%    0          -   (fitted)
+    blind3         96.8%    98.7%    1          -   (fitted)
+    blind4         96.8%    96.0%    0          -   (fitted)
+    blind5         98.4%    97.3%    1          -   (fitted)
+    blind6         99.2%    94.7%    0          -   (fitted)
+    blind7        100.0%    92.0%    0          -   (fitted)
+    blind8         96.0%   100.0%    1          -   (unread)
+    blind9         95.2%    92.0%    2          -   (unread)
+    blind10        97.6%    98.7%    1          -   (unread)
+    blind11        95.2%    86.7%    2          -   (unread)
+    blind12        96.0%    97.3%    1          -   (unread)
+    blind13        94.4%    96.0%    3          -   (unread)
+    blind14        97.6%    98.7%    0          -   (unread)
+    blind15        96.0%    97.3%    1          -   (unread)
+    blind16        96.8%    94.7%    0          -   (unread)
+    blind17        96.0%    98.7%    0          -   (unread)
+    blind18        93.6%    94.7%    2          -   (unread)
+    blind19        97.6%    97.3%    0          -   (unread)
+    blind20        94.4%    94.7%    3          -   (unread)
+    blind21        93.6%    98.7%    0          -   (unread)
+    blind22        96.8%    97.3%    2          -   (unread)
+    blind23        93.6%    98.7%    2          -   (unread)
+    blind24        98.4%    98.7%    0          -   (unread)
+    blind25        95.2%    96.0%    2          -   (unread)
+    blind26        95.2%    94.7%    2          -   (unread)
+    blind27        95.2%    96.0%    0          -   (unread)
+    blind28        96.0%    98.7%    0          -   (unread)
+    blind29        92.8%    94.7%    2          -   (unread)
+    blind30        97.6%    98.7%    0          -   (unread)
+    blind31        96.0%    96.0%    0          -   (unread)
+    blind32        95.2%    94.7%    2          -   (unread)
+    blind33        96.0%    98.7%    0          -   (unread)
+    blind34        95.2%    97.3%    1          -   (unread)
+    blind35        98.4%    98.7%    0          -   (unread)
+    blind36        96.8%    96.0%    0          -   (unread)
+    blind37        94.4%    98.7%    0          -   (unread)
+    blind38        96.8%    94.7%    1          -   (unread)
+    blind39        96.0%    96.0%    1          -   (unread)
+    diag1          93.6%    98.7%    2          -   (fitted)
+    diag2          92.8%    98.7%    1          -   (fitted)
+    diag3          97.6%    98.7%    1          -   (fitted)
+    diag4          95.2%   100.0%    1          -   (fitted)
+    diag5          93.6%   100.0%    1          -   (fitted)
+    diag6          93.6%    97.3%    3          -   (fitted)
+    chat-dev1      96.9%    96.0%    0     100.0%   (fitted)
+    chat-dev2      94.7%    98.0%    3      86.7%   (fitted)
+    chat-blind1    95.8%    96.0%    1      86.7%   (unread)
+    chat-blind2    93.7%    96.0%    2      60.0%   (unread)
 
 (in scope: answered with the right entry, both entries for a two-question message; held
 back: near-miss and off-topic questions not answered; wrong: in-scope questions answered
@@ -72,125 +73,133 @@ on unseen questions.
 
 Knowledge as a moderator writes it has a few phrasings per entry, not the shipped hundreds:
 with every Q&A and gap cut to five (``cut_phrasings``), the pooled fitted sets measured
-68.2% in scope answered correctly (full: 96.5%), 96.0% held back (full: 97.1%), 5.3% of
-in-scope answered wrong (full: 1.4%) and 97% of small talk replied to.
+68.9% in scope answered correctly (full: 96.5%), 96.7% held back (full: 97.4%), 3.9% of
+in-scope answered wrong (full: 1.0%) and 93.3% of small talk replied to.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.knowledge.loader import Knowledge, load_knowledge
-from bot.matching.evaluation import cut_phrasings, evaluate, load_labelled, pooled
+from bot.matching.evaluation import (
+    cut_phrasings,
+    evaluate,
+    is_correct,
+    load_labelled,
+    pooled,
+)
 from bot.matching.matcher import Matcher
-from evals import EvalSet, load_index, sets
-from tests.helpers import SHIPPED
+from evals import NEWTOPICS, EvalSet, add_new_topic, load_index, sets
+from tests.helpers import SHIPPED, copy_shipped
 
 IN_SCOPE_FLOOR = {
     "dev": 0.95,
     "test": 0.93,
     "holdout": 0.96,
-    "fresh": 0.93,
-    "blind": 0.94,
+    "fresh": 0.92,
+    "blind": 0.92,
     "blind2": 0.96,
     "blind3": 0.93,
-    "blind4": 0.94,
+    "blind4": 0.93,
     "blind5": 0.95,
     "blind6": 0.96,
     "blind7": 0.97,
     "blind8": 0.93,
-    "blind9": 0.93,
+    "blind9": 0.92,
     "blind10": 0.94,
-    "blind11": 0.91,
+    "blind11": 0.92,
     "blind12": 0.93,
-    "blind13": 0.92,
-    "blind14": 0.95,
+    "blind13": 0.91,
+    "blind14": 0.94,
     "blind15": 0.93,
     "blind16": 0.93,
     "blind17": 0.93,
-    "blind18": 0.92,
-    "blind19": 0.95,
-    "blind20": 0.92,
-    "blind21": 0.93,
+    "blind18": 0.90,
+    "blind19": 0.94,
+    "blind20": 0.91,
+    "blind21": 0.90,
     "blind22": 0.93,
-    "blind23": 0.91,
-    "blind24": 0.96,
-    "blind25": 0.93,
-    "blind26": 0.93,
-    "blind27": 0.90,
-    "blind28": 0.94,
-    "blind29": 0.90,
+    "blind23": 0.90,
+    "blind24": 0.95,
+    "blind25": 0.92,
+    "blind26": 0.92,
+    "blind27": 0.92,
+    "blind28": 0.93,
+    "blind29": 0.89,
     "blind30": 0.94,
     "blind31": 0.93,
-    "blind32": 0.93,
+    "blind32": 0.92,
     "blind33": 0.93,
-    "blind34": 0.93,
-    "blind35": 0.94,
+    "blind34": 0.92,
+    "blind35": 0.95,
     "blind36": 0.93,
-    "blind37": 0.92,
+    "blind37": 0.91,
     "blind38": 0.93,
     "blind39": 0.93,
-    "diag1": 0.92,
+    "diag1": 0.90,
     "diag2": 0.89,
     "diag3": 0.94,
-    "diag4": 0.93,
-    "diag5": 0.91,
-    "diag6": 0.89,
-    "chat-dev1": 0.90,
-    "chat-dev2": 0.88,
-    "chat-blind1": 0.88,
-    "chat-blind2": 0.86,
+    "diag4": 0.92,
+    "diag5": 0.90,
+    "diag6": 0.90,
+    "chat-dev1": 0.93,
+    "chat-dev2": 0.91,
+    "chat-blind1": 0.92,
+    "chat-blind2": 0.90,
 }
 HELD_BACK_FLOOR = {
     "dev": 0.95,
     "test": 0.94,
     "holdout": 0.92,
-    "fresh": 0.93,
+    "fresh": 0.94,
     "blind": 0.93,
     "blind2": 0.95,
-    "blind3": 0.94,
+    "blind3": 0.95,
     "blind4": 0.93,
     "blind5": 0.94,
     "blind6": 0.91,
     "blind7": 0.89,
-    "blind8": 0.95,
-    "blind9": 0.87,
+    "blind8": 0.97,
+    "blind9": 0.89,
     "blind10": 0.95,
-    "blind11": 0.85,
+    "blind11": 0.83,
     "blind12": 0.94,
-    "blind13": 0.94,
-    "blind14": 0.94,
-    "blind15": 0.93,
-    "blind16": 0.93,
+    "blind13": 0.93,
+    "blind14": 0.95,
+    "blind15": 0.94,
+    "blind16": 0.91,
     "blind17": 0.95,
     "blind18": 0.91,
-    "blind19": 0.93,
-    "blind20": 0.90,
-    "blind21": 0.94,
+    "blind19": 0.94,
+    "blind20": 0.91,
+    "blind21": 0.95,
     "blind22": 0.94,
-    "blind23": 0.94,
+    "blind23": 0.95,
     "blind24": 0.95,
-    "blind25": 0.94,
+    "blind25": 0.93,
     "blind26": 0.91,
-    "blind27": 0.91,
+    "blind27": 0.93,
     "blind28": 0.95,
     "blind29": 0.91,
-    "blind30": 0.94,
-    "blind31": 0.91,
-    "blind32": 0.90,
+    "blind30": 0.95,
+    "blind31": 0.93,
+    "blind32": 0.91,
     "blind33": 0.95,
     "blind34": 0.94,
     "blind35": 0.95,
     "blind36": 0.93,
     "blind37": 0.95,
-    "blind38": 0.90,
+    "blind38": 0.91,
     "blind39": 0.93,
     "diag1": 0.95,
     "diag2": 0.95,
-    "diag3": 0.97,
+    "diag3": 0.95,
     "diag4": 0.97,
-    "diag5": 0.95,
-    "diag6": 0.93,
+    "diag5": 0.97,
+    "diag6": 0.94,
     "chat-dev1": 0.93,
     "chat-dev2": 0.95,
     "chat-blind1": 0.93,
@@ -198,10 +207,10 @@ HELD_BACK_FLOOR = {
 }
 # Small talk given the small-talk reply, for the sets that have any (15 each).
 SMALL_TALK_FLOOR = {
-    "chat-dev1": 0.90,
-    "chat-dev2": 0.83,
-    "chat-blind1": 0.76,
-    "chat-blind2": 0.56,
+    "chat-dev1": 0.93,
+    "chat-dev2": 0.80,
+    "chat-blind1": 0.80,
+    "chat-blind2": 0.53,
 }
 # In-scope questions answered with the wrong entry, per set of 95-125 (measured: 0 to
 # 5).
@@ -209,9 +218,9 @@ MAX_WRONG_PER_SET = 6
 
 # Every Q&A and gap cut to this many phrasings, the fitted sets pooled.
 CUT_TO = 5
-CUT_IN_SCOPE_FLOOR = 0.65
-CUT_HELD_BACK_FLOOR = 0.92
-CUT_MAX_WRONG_RATE = 0.07  # of in-scope questions
+CUT_IN_SCOPE_FLOOR = 0.66
+CUT_HELD_BACK_FLOOR = 0.93
+CUT_MAX_WRONG_RATE = 0.06  # of in-scope questions
 CUT_SMALL_TALK_FLOOR = 0.86
 
 INDEX = {s.name: s for s in load_index()}
@@ -284,3 +293,23 @@ def test_every_cited_quote_is_verbatim_for_every_in_scope_question(
             for part in answer.parts or (answer,):
                 for citation in part.citations:
                     assert citation.quote in article, item.question
+
+
+# A topic a moderator adds (evals/newtopic*: a source, its facts, four Q&As of three
+# phrasings), asked in other words: measured 47.5% (newtopic) and 50.0% (newtopic2) of
+# forty questions answered with the right entry; the floor is one question under the lower.
+NEW_TOPIC_FLOOR = 0.45
+
+
+@pytest.mark.parametrize("topic", NEWTOPICS, ids=lambda t: t.name)
+def test_a_new_topic_is_answered_from_its_own_source(topic: Path, tmp_path: Path) -> None:
+    """Every right answer to a question about the new topic cites the new source."""
+    knowledge = load_knowledge(add_new_topic(copy_shipped(tmp_path / "knowledge"), topic))
+    matcher = Matcher(knowledge)
+    items = load_labelled(topic / "questions.yaml")
+    assert evaluate(matcher.ask, items, knowledge).in_scope_accuracy >= NEW_TOPIC_FLOOR
+    (source,) = [path.stem for path in (topic / "sources").glob("*.md")]
+    for item in items:
+        answer = matcher.ask(item.question)
+        if isinstance(item.expect, str) and is_correct(answer, item.expect, knowledge):
+            assert {c.source for c in answer.citations} == {source}, item.question
