@@ -87,7 +87,8 @@ class QueryTerms:
 
 def targets_from_knowledge(knowledge: Knowledge) -> list[Target]:
     # A Q&A knows the words of what it says, not only of how it is asked: a moderator's
-    # entry with three phrasings still knows "agenda" when its answer lists the programme.
+    # entry with three phrasings still knows "deadline" when its answer gives the date
+    # registration closes.
     targets = [
         Target(
             qa.id,

@@ -188,9 +188,9 @@ class Matcher:
         return answers
 
     def _agrees(self, whole: Reading, parts: Sequence[Answer]) -> bool:
-        """Parts add to what the whole message answers; they never overrule it. "which
-        countries and companies took part?" is one question, answered whole; cut at its
-        "and", its pieces would answer two others."""
+        """Parts add to what the whole message answers; they never overrule it. "did they
+        visit LOHUM and Omega Seiki?" is one question, answered whole (the companies
+        visited); cut at its "and", its pieces would answer two others (each company)."""
         match = whole.answer.match
         if not whole.answer.answered or match is None:
             return True

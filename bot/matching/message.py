@@ -5,10 +5,10 @@ India trip ... can you remind me who organised it?", "who organised it and when 
 The matcher scores the whole message and each of its question parts, so a question after
 a preamble is judged on its own words, and a message asking two things can get two
 answers. Chat also asks two things without a second question word ("date and venue?",
-"tldr and also the dates pls"), so a question is also cut at a bare "and": those pieces are
-weaker evidence ("which countries and companies took part" is one question), and the
-matcher only lets them add to what the whole message answers, never overrule it. This
-module only cuts text; which reading wins is the matcher's call.
+"tldr and also the dates pls"), so a question is also cut at a bare "and". Such pieces are
+weak evidence ("did they visit LOHUM and Omega Seiki?" is one question), so the matcher
+lets parts add to what the whole message answers but never overrule it. This module only
+cuts text; which reading wins is the matcher's call.
 """
 
 from __future__ import annotations
