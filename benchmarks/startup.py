@@ -225,8 +225,17 @@ def write_synthetic(directory: Path, size: int, seed: int = 0) -> str:
             f"    cites: [{', '.join(qa.cites)}]",
         ]
     (directory / "qa.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    # One row per canonical form, every variant of it in the row: a canonical form written
+    # twice (``EV`` and ``e.v.`` both mean "electric vehicle") is a duplicate key the loader
+    # rejects, which is what made the first 100,000-entry run fail.
+    variants: dict[str, list[str]] = {}
+    for variant, canonical in SYNONYMS.items():
+        variants.setdefault(canonical.lower(), []).append(variant)
     lines = ["synonyms:"]
-    lines += [f"  {_quoted(canonical)}: [{_quoted(v)}]" for v, canonical in SYNONYMS.items()]
+    lines += [
+        f"  {_quoted(canonical)}: [{', '.join(_quoted(v) for v in row)}]"
+        for canonical, row in variants.items()
+    ]
     (directory / "synonyms.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return next(iter(knowledge.qas.values())).question
 
