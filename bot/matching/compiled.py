@@ -46,7 +46,9 @@ import numpy as np
 import numpy.typing as npt
 
 import bot
-from bot.matching.embedding import CACHE_MODE, MODEL_KEY, cache_dir
+from bot.knowledge.loader import KnowledgeError
+from bot.knowledge.yamlsource import Problem
+from bot.matching.embedding import CACHE_ENV, CACHE_MODE, MODEL_KEY, cache_dir
 from bot.matching.matcher import Matcher, Thresholds
 from bot.matching.textnorm import shared_normaliser
 from bot.matching.vectors import shared_store
@@ -330,12 +332,9 @@ def load_matcher(
     thresholds = thresholds or Thresholds()
     cache = cache_dir()
     key = knowledge_key(directory, thresholds)
-    state = _read(cache, key)
-    if state is not None:
-        try:
-            return _restore(state["matcher"])
-        except Exception as err:  # a cache is only a cache
-            log.warning("ignoring matcher cache %s: %s", key, err)
+    matcher = _load(cache, key)
+    if matcher is not None:
+        return matcher
     with _building:
         _seed_normaliser(cache, directory)
         matcher = (build or _build)(directory, thresholds)
@@ -344,6 +343,42 @@ def load_matcher(
         if knowledge_key(directory, thresholds) == key:
             _save(cache, key, matcher)
     return matcher
+
+
+def load_saved(directory: Path, thresholds: Thresholds | None = None) -> Matcher | None:
+    """The saved matcher for ``directory`` as its files are now, or None: never builds."""
+    thresholds = thresholds or Thresholds()
+    return _load(cache_dir(), knowledge_key(directory, thresholds))
+
+
+def _load(cache: Path, key: str) -> Matcher | None:
+    state = _read(cache, key)
+    if state is None:
+        return None
+    try:
+        return _restore(state["matcher"])
+    except Exception as err:  # a cache is only a cache
+        log.warning("ignoring matcher cache %s: %s", key, err)
+        return None
+
+
+def build_and_save(
+    directory: Path, thresholds: Thresholds | None, cache: str
+) -> tuple[Problem, ...]:
+    """Build the matcher of ``directory`` and save it in ``cache``; run in a child process
+    (``bot.service``), which then only has to load it.
+
+    Returns the loader's problems (empty when the files are valid), so the process that
+    asked reports them exactly as if it had loaded the files itself. The matcher is saved
+    under this process's own key: a child running other code (files replaced on disk
+    since the bot started) saves under another key, which the bot never reads.
+    """
+    os.environ[CACHE_ENV] = cache
+    try:
+        load_matcher(directory, thresholds)
+    except KnowledgeError as err:
+        return tuple(err.problems)
+    return ()
 
 
 def _build(directory: Path, thresholds: Thresholds) -> Matcher:
