@@ -206,7 +206,7 @@ def write_synthetic(directory: Path, size: int, seed: int = 0) -> tuple[str, int
     acronyms meet: "who leads VLEP" under two programmes), and the loader rejects a
     phrasing under two entries, so each text is normalised as the loader does and a
     phrasing already claimed by another entry is left out; an entry whose question is
-    another's phrasing is left out whole, with its facts.
+    another's phrasing, or with no phrasing left, is left out whole, with its facts.
     """
     from bot.matching.textnorm import shared_normaliser
 
@@ -237,18 +237,14 @@ def write_synthetic(directory: Path, size: int, seed: int = 0) -> tuple[str, int
     dropped = 0
     for qa in knowledge.qas.values():
         question_key = normalise(qa.question)
-        if not question_key or owner.get(question_key, qa.id) != qa.id:
-            dropped += 1 + len(qa.phrasings)
+        keys = {p: normalise(p) for p in qa.phrasings}
+        phrasings = [p for p, key in keys.items() if key and key not in owner]
+        dropped += len(qa.phrasings) - len(phrasings)
+        if not question_key or question_key in owner or not phrasings:
+            dropped += len(phrasings)
             continue
-        owner[question_key] = qa.id
-        phrasings = []
-        for phrasing in qa.phrasings:
-            key = normalise(phrasing)
-            if not key or owner.get(key, qa.id) != qa.id:
-                dropped += 1
-                continue
+        for key in (question_key, *(keys[p] for p in phrasings)):
             owner[key] = qa.id
-            phrasings.append(phrasing)
         cited.update(qa.cites)
         qa_lines += [
             f"  - id: {qa.id}",
