@@ -50,3 +50,19 @@ def test_quick_benchmark_writes_results(tmp_path: Path) -> None:
         "speedup_10k",
         "memory_100k_mb",
     }
+
+
+def test_the_restart_benchmarks_synthetic_knowledge_passes_the_loaders_checks(
+    tmp_path: Path,
+) -> None:
+    """The 100,000-entry restart once failed because the files it wrote did not load (a
+    synonyms key written twice, phrasings two entries share); 2,000 entries already meet
+    both."""
+    from benchmarks.startup import write_synthetic
+    from bot.knowledge.loader import load_knowledge
+
+    question, dropped = write_synthetic(tmp_path / "k", 2_000)
+    knowledge = load_knowledge(tmp_path / "k")
+    assert 1_900 < len(knowledge.qas) <= 2_000
+    assert question in {qa.question for qa in knowledge.qas.values()}
+    assert dropped > 0

@@ -29,6 +29,7 @@ Python's containers: a cache file is never a way to run arbitrary code.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import io
 import logging
@@ -133,6 +134,33 @@ class _Pickler(pickle.Pickler):
             self._arrays.append(obj)
             return ("npy", len(self._arrays) - 1)
         return None
+
+    def reducer_override(self, obj: Any) -> Any:
+        """A plain dataclass as a call of its class with its fields, not as its state:
+        Python's own ``__setstate__`` of a dataclass with slots looks up its fields for
+        every object (300,000 of them at 100,000 entries: over a second of a restart's
+        3.5 s), while its generated ``__init__`` is a few attribute stores."""
+        names = _init_fields(type(obj))
+        if names is None:
+            return NotImplemented
+        return type(obj), tuple(getattr(obj, name) for name in names)
+
+
+_INIT_FIELDS: dict[type, tuple[str, ...] | None] = {}
+
+
+def _init_fields(kind: type) -> tuple[str, ...] | None:
+    """The fields of a dataclass that ``kind(*values)`` rebuilds exactly (every field an
+    ``__init__`` argument, none keyword-only, no ``__post_init__``); None for other types."""
+    if kind in _INIT_FIELDS:
+        return _INIT_FIELDS[kind]
+    names: tuple[str, ...] | None = None
+    if dataclasses.is_dataclass(kind) and not hasattr(kind, "__post_init__"):
+        fields = dataclasses.fields(kind)
+        if all(f.init and f.kw_only is not True for f in fields):
+            names = tuple(f.name for f in fields)
+    _INIT_FIELDS[kind] = names
+    return names
 
 
 _NUMPY_FUNCTIONS = frozenset({"_reconstruct", "_frombuffer", "scalar"})
