@@ -18,9 +18,11 @@ reference measured in the same run, alternating, never with another day's):
 - **Answers during a reload**: an ``AnswerService`` on a copy of the shipped knowledge
   answers the dev set's questions one after another in the main thread while another
   thread reloads without pause, each time after a new one-phrasing edit (so every
-  reload builds: the worst case), and again with no edit (every reload loads the saved
-  matcher); per-question latency, median and p99, against the same questions with no
-  reload running, in alternating phases.
+  reload builds: the worst case; the build runs in the service's child process), and
+  again with no edit (every reload loads the saved matcher), and again with edits but
+  the build in the answering process (``build_in_child=False``, as before the child);
+  per-question latency, median and p99, against the same questions with no reload
+  running, in alternating phases.
 - **Restart at 100,000 entries**: ``benchmarks.synthetic`` knowledge written as YAML
   files, built once (not timed as a restart), then ``tourbot ask --knowledge`` in new
   processes, alternating with ``python -c pass``. Embedding the ~600,000 texts would take
@@ -134,9 +136,13 @@ def bench_reload(repeats: int) -> dict[str, Any]:
     }
 
 
-def bench_answers_during_reload(rounds: int, edit: bool = True) -> dict[str, Any]:
+def bench_answers_during_reload(
+    rounds: int, edit: bool = True, in_child: bool = True
+) -> dict[str, Any]:
     """With ``edit``, every reload builds (a new edit each time); without, every reload
-    loads the saved matcher of the unchanged files."""
+    loads the saved matcher of the unchanged files. With ``in_child`` (the service's
+    default) a build runs in the child process of ``bot.builder``, else in the answering
+    process, as before it had one."""
     from bot.matching.evaluation import load_labelled
     from bot.service import AnswerService
 
@@ -146,7 +152,7 @@ def bench_answers_during_reload(rounds: int, edit: bool = True) -> dict[str, Any
         shutil.copytree(KNOWLEDGE_DIR, directory, ignore=shutil.ignore_patterns(".*"))
         qa = directory / "qa.yaml"
         original = qa.read_text(encoding="utf-8")
-        service = AnswerService(directory)
+        service = AnswerService(directory, build_in_child=in_child)
         for question in questions:  # warm: the typo cache, wordfreq's list
             service.ask(question)
         idle: list[float] = []
@@ -177,6 +183,7 @@ def bench_answers_during_reload(rounds: int, edit: bool = True) -> dict[str, Any
             ask_all(busy)
             running.clear()
             thread.join()
+        service.close()
     result: dict[str, Any] = {
         "questions": len(idle),
         "idle_median_ms": round(statistics.median(idle) * 1e3, 2),
@@ -354,6 +361,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     results["answers_during_unchanged_reload"] = bench_answers_during_reload(
         1 if quick else 3, edit=False
     )
+    if not quick:
+        results["answers_during_reload_built_in_process"] = bench_answers_during_reload(
+            3, in_child=False
+        )
     if not args.skip_100k and not quick:
         work = args.work or Path(tempfile.gettempdir()) / "tourbot-startup-bench"
         results["restart_100k"] = bench_restart(args.size, args.repeats_100k, work)
@@ -379,6 +390,9 @@ def render(results: dict[str, Any]) -> str:
     lines.append("answers during reload: " + json.dumps(results["answers_during_reload"]))
     unchanged = results["answers_during_unchanged_reload"]
     lines.append("answers during unchanged reload: " + json.dumps(unchanged))
+    if "answers_during_reload_built_in_process" in results:
+        here = results["answers_during_reload_built_in_process"]
+        lines.append("answers during reload, built in process: " + json.dumps(here))
     if "restart_100k" in results:
         lines.append("restart 100k: " + json.dumps(results["restart_100k"]))
     return "\n".join(lines)

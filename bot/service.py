@@ -62,20 +62,6 @@ class ReloadResult:
     problems: tuple[Problem, ...] = ()
 
 
-def _load_saved(directory: Path, thresholds: Thresholds | None) -> Matcher | None:
-    """``load_saved`` with the cyclic garbage collector paused: unpickling a matcher makes
-    tens of thousands of containers, enough to set off several collections (full ones
-    included) that each hold the GIL while they walk them; the snapshot is frozen right
-    after (``AnswerService._settle``), so those walks find nothing to collect."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return load_saved(directory, thresholds)
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 class AnswerService:
     def __init__(
         self,
@@ -98,7 +84,7 @@ class AnswerService:
         files was built before (``bot.matching.compiled``), else built in the child
         process (``in_child``) or here, and whether it was built here; raises
         ``KnowledgeError``."""
-        matcher = _load_saved(self.directory, self.thresholds)
+        matcher = load_saved(self.directory, self.thresholds)
         if matcher is None and in_child and self._child is not None:
             matcher = self._build_in_child(self._child)
         if matcher is not None:
@@ -116,7 +102,7 @@ class AnswerService:
             return None
         if problems:
             raise KnowledgeError(list(problems))
-        matcher = _load_saved(self.directory, self.thresholds)
+        matcher = load_saved(self.directory, self.thresholds)
         if matcher is None:  # an unwritable cache, or the files changed meanwhile
             log.warning("the child process saved no matcher for %s; building here", self.directory)
         return matcher
