@@ -125,7 +125,7 @@ class AnswerService:
         stalling every answer a reload overlapped (``benchmarks/startup.py``).
 
         A matcher loaded from its saved copy (not ``collect``) leaves no garbage to clear,
-        so it is frozen without a collection (5-7 ms with the GIL held for the shipped
+        so it is frozen without a collection (about 7 ms with the GIL held for the shipped
         knowledge, the cost of walking the new snapshot). Cyclic garbage that answering
         happens to leave in the young generations at that moment is frozen with it: a few
         objects per reload at most.

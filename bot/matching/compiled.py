@@ -244,9 +244,8 @@ def _collector_paused() -> Iterator[None]:
     """Python's cyclic garbage collector off while a matcher is unpickled: the millions of
     containers it makes (100,000 entries) set off collection after collection, each
     walking what was made so far, with nothing to collect (a load at 100,000 entries took
-    1.95 s with it, 0.9-1.2 s without; the shipped knowledge's 40,000 objects: 5-7 ms
-    less, all of it the GIL held while the bot answers). Whoever keeps the matcher
-    freezes it (``bot.service``) or exits."""
+    1.95 s with it, 0.9-1.2 s without), all of it with the GIL held while the bot
+    answers. Whoever keeps the matcher freezes it (``bot.service``) or exits."""
     enabled = gc.isenabled()
     gc.disable()
     try:
