@@ -3,6 +3,17 @@
 A reload builds a complete new snapshot (validated knowledge plus its index) off to the
 side and swaps one reference, so a question is always answered from one consistent
 version and a broken edit never replaces the last good one.
+
+A reload that must build (the files changed since their matcher was saved) builds in a
+child process (``bot.builder``): building is Python holding the GIL, which in the bot's
+own process stalled every answer given meanwhile (their p99 grew 2.5-3x in
+``benchmarks/startup.py``). The child validates the files, builds the matcher and saves
+it (``bot.matching.compiled``); this process then only loads the saved matcher and swaps
+it in. The child's answer is the loader's problems, reported exactly as if the files had
+been loaded here. If the child cannot be started, dies, or saves nothing (a cache
+directory that is not writable), the reload builds here as before. The child is started
+on the first such reload (not at start-up, where nothing is answered yet and the build
+runs here) and kept for the next ones.
 """
 
 from __future__ import annotations
@@ -14,10 +25,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.builder import ChildBuilder
 from bot.knowledge.loader import Knowledge, KnowledgeError, load_knowledge
 from bot.knowledge.yamlsource import Problem
 from bot.matching.answer import Answer, Suggestion
-from bot.matching.compiled import load_matcher
+from bot.matching.compiled import load_matcher, load_saved
 from bot.matching.matcher import Matcher, Thresholds, complete
 
 log = logging.getLogger(__name__)
@@ -51,22 +63,57 @@ class ReloadResult:
 
 
 class AnswerService:
-    def __init__(self, directory: Path, thresholds: Thresholds | None = None) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        thresholds: Thresholds | None = None,
+        *,
+        build_in_child: bool = True,
+    ) -> None:
         self.directory = directory
         self.thresholds = thresholds
         self._seen = fingerprint(directory)
         self._reloading = threading.Lock()  # the watcher and /kb reload may race
-        self._snapshot = self._build(version=1)
-        self._settle()
+        self._child = ChildBuilder() if build_in_child else None
+        snapshot, built_here = self._build(version=1, in_child=False)
+        self._snapshot = snapshot
+        self._settle(collect=built_here)
 
-    def _build(self, version: int) -> Snapshot:
+    def _build(self, version: int, in_child: bool = True) -> tuple[Snapshot, bool]:
         """The knowledge on disk and its matcher, loaded whole when this version of the
-        files was built before (``bot.matching.compiled``); raises ``KnowledgeError``."""
+        files was built before (``bot.matching.compiled``), else built in the child
+        process (``in_child``) or here, and whether it was built here; raises
+        ``KnowledgeError``."""
+        matcher = load_saved(self.directory, self.thresholds)
+        if matcher is None and in_child and self._child is not None:
+            matcher = self._build_in_child(self._child)
+        if matcher is not None:
+            return Snapshot(matcher.knowledge, matcher, version, time.time()), False
         matcher = load_matcher(self.directory, self.thresholds)
-        return Snapshot(matcher.knowledge, matcher, version, time.time())
+        return Snapshot(matcher.knowledge, matcher, version, time.time()), True
+
+    def _build_in_child(self, child: ChildBuilder) -> Matcher | None:
+        """The matcher the child built and saved, None when this process must build it;
+        raises ``KnowledgeError`` with the problems the child found."""
+        try:
+            problems = child.build(self.directory, self.thresholds)
+        except Exception as err:  # the build is only moved: do it here instead
+            log.warning("building the matcher in a child process failed (%r); building here", err)
+            return None
+        if problems:
+            raise KnowledgeError(list(problems))
+        matcher = load_saved(self.directory, self.thresholds)
+        if matcher is None:  # an unwritable cache, or the files changed meanwhile
+            log.warning("the child process saved no matcher for %s; building here", self.directory)
+        return matcher
+
+    def close(self) -> None:
+        """Stop the child process that builds matchers (a later reload starts another)."""
+        if self._child is not None:
+            self._child.close()
 
     @staticmethod
-    def _settle() -> None:
+    def _settle(collect: bool = True) -> None:
         """Take the live snapshot out of the cyclic garbage collector's scans.
 
         An index is hundreds of thousands of long-lived objects, and every full collection
@@ -76,8 +123,15 @@ class AnswerService:
         garbage of the build before it would be frozen for good. It no longer unfreezes
         everything first: a full collection over both snapshots held the GIL for 30-45 ms,
         stalling every answer a reload overlapped (``benchmarks/startup.py``).
+
+        A matcher loaded from its saved copy (not ``collect``) leaves no garbage to clear,
+        so it is frozen without a collection (about 7 ms with the GIL held for the shipped
+        knowledge, the cost of walking the new snapshot). Cyclic garbage that answering
+        happens to leave in the young generations at that moment is frozen with it: a few
+        objects per reload at most.
         """
-        gc.collect()
+        if collect:
+            gc.collect()
         gc.freeze()
 
     @property
@@ -117,11 +171,11 @@ class AnswerService:
         with self._reloading:
             self._seen = fingerprint(self.directory)
             try:
-                snapshot = self._build(self._snapshot.version + 1)
+                snapshot, built_here = self._build(self._snapshot.version + 1)
             except KnowledgeError as err:
                 log.warning("knowledge reload rejected: %d problem(s)", len(err.problems))
                 return ReloadResult(False, self._snapshot.version, tuple(err.problems))
             self._snapshot = snapshot
-            self._settle()
+            self._settle(collect=built_here)
             log.info("knowledge reloaded: version %d", self._snapshot.version)
             return ReloadResult(True, self._snapshot.version)
