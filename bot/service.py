@@ -13,7 +13,9 @@ it in. The child's answer is the loader's problems, reported exactly as if the f
 been loaded here. If the child cannot be started, dies, or saves nothing (a cache
 directory that is not writable), the reload builds here as before. The child is started
 on the first such reload (not at start-up, where nothing is answered yet and the build
-runs here) and kept for the next ones.
+runs here) and kept for the next ones. A reload of files whose content is what the live
+snapshot was built from (``/kb reload`` with nothing edited, a file touched but not
+changed) keeps that snapshot: hashing the files is all it costs.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from bot.builder import ChildBuilder
 from bot.knowledge.loader import Knowledge, KnowledgeError, load_knowledge
 from bot.knowledge.yamlsource import Problem
 from bot.matching.answer import Answer, Suggestion
-from bot.matching.compiled import load_matcher, load_saved
+from bot.matching.compiled import knowledge_key, load_matcher, load_saved
 from bot.matching.matcher import Matcher, Thresholds, complete
 
 log = logging.getLogger(__name__)
@@ -41,6 +43,7 @@ class Snapshot:
     matcher: Matcher
     version: int
     loaded_at: float
+    key: str = ""  # the files' content it was built from (bot.matching.compiled)
 
 
 def fingerprint(directory: Path) -> tuple[tuple[str, int, int], ...]:
@@ -84,13 +87,14 @@ class AnswerService:
         files was built before (``bot.matching.compiled``), else built in the child
         process (``in_child``) or here, and whether it was built here; raises
         ``KnowledgeError``."""
+        key = knowledge_key(self.directory, self.thresholds or Thresholds())
         matcher = load_saved(self.directory, self.thresholds)
         if matcher is None and in_child and self._child is not None:
             matcher = self._build_in_child(self._child)
         if matcher is not None:
-            return Snapshot(matcher.knowledge, matcher, version, time.time()), False
+            return Snapshot(matcher.knowledge, matcher, version, time.time(), key), False
         matcher = load_matcher(self.directory, self.thresholds)
-        return Snapshot(matcher.knowledge, matcher, version, time.time()), True
+        return Snapshot(matcher.knowledge, matcher, version, time.time(), key), True
 
     def _build_in_child(self, child: ChildBuilder) -> Matcher | None:
         """The matcher the child built and saved, None when this process must build it;
@@ -170,6 +174,8 @@ class AnswerService:
         """Validate the files on disk and swap them in; on problems keep the current ones."""
         with self._reloading:
             self._seen = fingerprint(self.directory)
+            if knowledge_key(self.directory, self.thresholds or Thresholds()) == self._snapshot.key:
+                return ReloadResult(True, self._snapshot.version)
             try:
                 snapshot, built_here = self._build(self._snapshot.version + 1)
             except KnowledgeError as err:

@@ -16,7 +16,7 @@ from bot import service as service_module
 from bot.knowledge.loader import KnowledgeError, load_knowledge
 from bot.matching.compiled import load_saved
 from bot.matching.matcher import Matcher
-from bot.service import AnswerService
+from bot.service import AnswerService, ReloadResult
 from tests.helpers import QA, write_small_knowledge
 
 
@@ -35,9 +35,26 @@ def test_a_replaced_snapshot_is_freed(tmp_path: Path) -> None:
     directory = write_small_knowledge(tmp_path)
     service = AnswerService(directory)
     old = weakref.ref(service.snapshot.matcher.index)
+    with (directory / "qa.yaml").open("a", encoding="utf-8") as qa:
+        qa.write("# an edit\n")
     assert service.reload().ok
     assert old() is None
     assert service.snapshot.version == 2
+
+
+def test_a_reload_of_unchanged_files_keeps_the_live_snapshot(tmp_path: Path) -> None:
+    """Nothing to load when the content is what the live matcher was built from, even if
+    a file was written again (its time changed, its bytes did not)."""
+    directory = write_small_knowledge(tmp_path)
+    service = AnswerService(directory)
+    live = service.snapshot
+    qa = directory / "qa.yaml"
+    qa.write_text(qa.read_text(encoding="utf-8"), encoding="utf-8")
+    assert service.reload() == ReloadResult(True, 1)
+    assert service.snapshot is live
+    qa.write_text(qa.read_text(encoding="utf-8") + "# an edit\n", encoding="utf-8")
+    assert service.reload() == ReloadResult(True, 2)
+    assert service.snapshot is not live
 
 
 # -- reloads that build: in a child process, and here when the child cannot ----------------
