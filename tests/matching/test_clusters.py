@@ -1,0 +1,64 @@
+"""The approximate search for very large knowledge bases (bot.matching.clusters), checked
+against brute force on the shipped knowledge's real embeddings."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bot.knowledge.loader import load_knowledge
+from bot.matching import meaning
+from bot.matching.clusters import Clusters
+from bot.matching.index import targets_from_knowledge
+from bot.matching.meaning import MeaningIndex, target_texts
+from bot.matching.vectors import shared_store
+from tests.helpers import SHIPPED
+
+QUESTIONS = [
+    "when was the study tour",
+    "who organised it",
+    "which countries sent delegates",
+    "what does lohum do",
+    "what did the indonesian participant say",
+    "how much did the trip cost",
+    "what is the asia leds partnership",
+    "were electric buses discussed",
+]
+
+
+@pytest.fixture(scope="module")
+def texts() -> list[tuple[str, ...]]:
+    knowledge = load_knowledge(SHIPPED)
+    return [target_texts(knowledge, t) for t in targets_from_knowledge(knowledge)]
+
+
+def test_every_row_is_in_exactly_one_cluster(texts: list[tuple[str, ...]]) -> None:
+    matrix = shared_store().vectors([t for group in texts for t in group])
+    clusters = Clusters(matrix)
+    assert sorted(clusters.order.tolist()) == list(range(len(matrix)))
+    assert clusters.starts[0] == 0 and clusters.starts[-1] == len(matrix)
+    assert (np.diff(clusters.starts) >= 0).all()
+    assert len(clusters.centroids) == round(np.sqrt(len(matrix)))
+
+
+def test_the_shipped_knowledge_is_searched_exactly(texts: list[tuple[str, ...]]) -> None:
+    assert MeaningIndex(texts, shared_store()).clusters is None
+
+
+def test_the_approximate_search_finds_the_best_targets(
+    texts: list[tuple[str, ...]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Forced on for the shipped knowledge (its ~90 clusters, 32 probed): a target's cosine
+    is never more than its exact one (it is the best of the texts found; -1 when none is),
+    and the best targets are found exactly."""
+    store = shared_store()
+    exact = MeaningIndex(texts, store)
+    monkeypatch.setattr(meaning, "MIN_TEXTS", 1)
+    approximate = MeaningIndex(texts, store)
+    assert approximate.clusters is not None
+    questions = store.encode(QUESTIONS)
+    want, got = exact.similarity(questions), approximate.similarity(questions)
+    assert (got <= want + 1e-5).all()
+    for wanted, have in zip(want, got, strict=True):
+        best = np.argsort(-wanted)[:5]
+        assert np.allclose(have[best], wanted[best], atol=1e-5)
