@@ -310,6 +310,47 @@ def prepare_100k(directory: Path, cache: Path, size: int) -> dict[str, Any]:
     }
 
 
+def questions_at_size(directory: Path, count: int) -> dict[str, Any]:
+    """Run in a child process: per-question time on the saved synthetic matcher, against
+    the product the exact search could not avoid (every text's cosine) for the same
+    questions. The knowledge's vectors are pseudo-random (``prepare_100k``), so the answers
+    mean nothing; the question's own vector is the model's, and the work is the same."""
+    import random
+
+    from benchmarks.synthetic import off_topic, perturb
+    from bot.matching.compiled import load_matcher
+
+    matcher = load_matcher(directory)
+    rng = random.Random(f"tourbot-startup-questions-{count}")
+    qas = list(matcher.knowledge.qas.values())
+    questions = [
+        perturb(rng.choice((qa.question, *qa.phrasings)), rng)
+        if rng.random() < 0.8
+        else off_topic(rng)
+        for qa in rng.sample(qas, count)
+    ]
+    for question in questions[:10]:  # warm: the typo cache, wordfreq's list
+        matcher.ask(question)
+    asked, product = [], []
+    matrix = matcher.meaning.matrix
+    for question in questions:
+        start = time.perf_counter()
+        matcher.ask(question)
+        asked.append(time.perf_counter() - start)
+        (vector,) = matcher.store.encode([question])
+        start = time.perf_counter()
+        _ = matrix @ vector
+        product.append(time.perf_counter() - start)
+    return {
+        "questions": count,
+        "approximate": matcher.meaning.clusters is not None,
+        "ask_median_ms": _ms(statistics.median(asked)),
+        "ask_p99_ms": _ms(_p99(asked)),
+        "exact_product_median_ms": _ms(statistics.median(product)),
+        "exact_product_p99_ms": _ms(_p99(product)),
+    }
+
+
 def bench_restart(size: int, repeats: int, work: Path) -> dict[str, Any]:
     cache = work / "cache"
     cache.mkdir(parents=True, exist_ok=True)
@@ -349,6 +390,9 @@ def bench_restart(size: int, repeats: int, work: Path) -> dict[str, Any]:
         result["tourbot ask --knowledge"]["median_ms"] / result["python -c pass"]["median_ms"], 1
     )
     result["saved_bytes"] = sum(p.stat().st_size for p in cache.glob("matcher-*"))
+    ask_questions = [sys.executable, "-m", "benchmarks.startup", "--questions", str(directory)]
+    done = subprocess.run(ask_questions, cwd=ROOT, env=env, capture_output=True, check=True)
+    result["per_question"] = json.loads(done.stdout.decode().strip().splitlines()[-1])
     return info | result
 
 
@@ -407,8 +451,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--size", type=int, default=100_000)
     parser.add_argument("--work", type=Path, default=None, help="where the 100k files go")
     parser.add_argument("--prepare", type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--questions", type=Path, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON)
     args = parser.parse_args(argv)
+    if args.questions is not None:  # another child process of bench_restart
+        print(json.dumps(questions_at_size(args.questions, 300)))
+        return 0
     if args.prepare is not None:  # the child process of bench_restart
         work = args.work
         info = prepare_100k(

@@ -31,6 +31,10 @@ from bot.matching.index import Target
 from bot.matching.vectors import VectorStore
 
 SPREAD = 0.127
+# With the approximate search, how many of its best targets are scored over all their texts:
+# eight times the TOP the matcher keeps (bot.matching.matcher), so a target the clusters
+# found by a lesser text can still rise into it.
+RESCORED = 256
 
 
 def target_texts(knowledge: Knowledge, target: Target) -> tuple[str, ...]:
@@ -57,6 +61,7 @@ class MeaningIndex:
         if (sizes == 0).any():
             raise ValueError("every target needs at least one text")
         self.starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp)
+        self.ends = self.starts + sizes
         self.chance = (SPREAD * np.sqrt(2 * np.log(np.maximum(sizes, 1)))).astype(np.float32)
         self.matrix: Vectors = store.vectors(flat) if flat else np.zeros((0, 0), np.float32)
         self.targets = len(texts)
@@ -68,24 +73,39 @@ class MeaningIndex:
             self.matrix = self.matrix[self.clusters.order]
             self.owner = np.repeat(np.arange(self.targets, dtype=np.int32), sizes)
             self.owner = self.owner[self.clusters.order]
+            # Where each target's rows went: target t's are positions[starts[t]:starts[t+1]].
+            self.positions = np.argsort(self.clusters.order).astype(np.intp)
 
-    def similarity(self, questions: Vectors) -> Vectors:
+    def similarity(self, questions: Vectors, also: Sequence[int] = ()) -> Vectors:
         """``[question, target]``: the best cosine between the question and the target's
-        texts (subtract ``chance`` for the meaning signal)."""
+        texts (subtract ``chance`` for the meaning signal). With the approximate search,
+        exact for the targets it ranks best and for ``also`` (those the wording signal
+        found), approximate for the rest."""
         if not self.targets:
             return np.zeros((len(questions), 0), dtype=np.float32)
         if self.clusters is not None:
-            return self._approximate(questions, self.clusters)
+            return self._approximate(questions, self.clusters, also)
         # matrix @ questions.T, not questions @ matrix.T: BLAS then reads the big matrix in
         # its own row order (five times faster for one question, measured).
         cosines = (self.matrix @ questions.T).T
         return np.maximum.reduceat(cosines, self.starts, axis=1)
 
-    def _approximate(self, questions: Vectors, clusters: Clusters) -> Vectors:
-        """As ``similarity``, from the texts of the clusters nearest each question; a
-        target none of whose texts is among them gets -1, the lowest cosine there is."""
+    def _approximate(self, questions: Vectors, clusters: Clusters, also: Sequence[int]) -> Vectors:
+        """As ``similarity``, from the texts of the clusters nearest each question (a
+        target none of whose texts is among them gets -1, the lowest cosine there is);
+        then the RESCORED best of those targets, and ``also``, over all their texts: a
+        target found by one text is scored by its best."""
         found = np.full((len(questions), self.targets), -1.0, dtype=np.float32)
         for row, question in zip(found, questions, strict=True):
             rows, cosines = clusters.candidates(self.matrix, question)
             np.maximum.at(row, self.owner[rows], cosines)
+            best = np.argpartition(-row, min(RESCORED, self.targets) - 1)[:RESCORED]
+            chosen = np.unique(np.concatenate([best, np.asarray(also, dtype=np.intp)]))
+            begin, end = self.starts[chosen], self.ends[chosen]
+            sizes = end - begin
+            # Every chosen target's rows, target after target.
+            offsets = np.repeat(begin - np.concatenate([[0], np.cumsum(sizes)[:-1]]), sizes)
+            texts = self.positions[np.arange(sizes.sum()) + offsets]
+            exact = self.matrix[texts] @ question
+            row[chosen] = np.maximum.reduceat(exact, np.concatenate([[0], np.cumsum(sizes)[:-1]]))
         return found
