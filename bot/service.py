@@ -15,11 +15,13 @@ directory that is not writable), the reload builds here as before. The child is 
 on the first such reload (not at start-up, where nothing is answered yet and the build
 runs here) and kept for the next ones. A reload of files whose content is what the live
 snapshot was built from (``/kb reload`` with nothing edited, a file touched but not
-changed) keeps that snapshot: hashing the files is all it costs.
+changed) keeps that snapshot: comparing the files' times and sizes (or, when a file was
+written again, hashing them) is all it costs.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import logging
 import threading
@@ -44,6 +46,7 @@ class Snapshot:
     version: int
     loaded_at: float
     key: str = ""  # the files' content it was built from (bot.matching.compiled)
+    seen: tuple[tuple[str, int, int], ...] = ()  # their fingerprint() when it was built
 
 
 def fingerprint(directory: Path) -> tuple[tuple[str, int, int], ...]:
@@ -87,14 +90,15 @@ class AnswerService:
         files was built before (``bot.matching.compiled``), else built in the child
         process (``in_child``) or here, and whether it was built here; raises
         ``KnowledgeError``."""
+        seen = fingerprint(self.directory)
         key = knowledge_key(self.directory, self.thresholds or Thresholds())
         matcher = load_saved(self.directory, self.thresholds)
         if matcher is None and in_child and self._child is not None:
             matcher = self._build_in_child(self._child)
         if matcher is not None:
-            return Snapshot(matcher.knowledge, matcher, version, time.time(), key), False
+            return Snapshot(matcher.knowledge, matcher, version, time.time(), key, seen), False
         matcher = load_matcher(self.directory, self.thresholds)
-        return Snapshot(matcher.knowledge, matcher, version, time.time(), key), True
+        return Snapshot(matcher.knowledge, matcher, version, time.time(), key, seen), True
 
     def _build_in_child(self, child: ChildBuilder) -> Matcher | None:
         """The matcher the child built and saved, None when this process must build it;
@@ -170,11 +174,22 @@ class AnswerService:
             return None
         return self.reload()
 
+    def _unchanged(self, seen: tuple[tuple[str, int, int], ...]) -> bool:
+        """The files are what the live snapshot was built from: the same names, times and
+        sizes, or (a file written again) the same content."""
+        live = self._snapshot
+        if seen == live.seen:
+            return True
+        if knowledge_key(self.directory, self.thresholds or Thresholds()) != live.key:
+            return False
+        self._snapshot = dataclasses.replace(live, seen=seen)
+        return True
+
     def reload(self) -> ReloadResult:
         """Validate the files on disk and swap them in; on problems keep the current ones."""
         with self._reloading:
             self._seen = fingerprint(self.directory)
-            if knowledge_key(self.directory, self.thresholds or Thresholds()) == self._snapshot.key:
+            if self._unchanged(self._seen):
                 return ReloadResult(True, self._snapshot.version)
             try:
                 snapshot, built_here = self._build(self._snapshot.version + 1)
