@@ -135,30 +135,30 @@ def test_an_invalid_edit_keeps_the_last_good_version_and_reports_where(
     assert "January 30 and 31" in _answer_text(service)
 
 
-def test_a_child_that_dies_is_replaced_by_a_build_here(
+@pytest.mark.parametrize(
+    "command", [DYING_CHILD, CHILD_SAVING_NOTHING], ids=["dies", "saves nothing"]
+)
+def test_a_failing_child_is_replaced_by_a_build_here(
+    service: AnswerService, monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...]
+) -> None:
+    monkeypatch.setattr(builder, "COMMAND", command)
+    _edit_answer(service.directory)
+    assert service.reload().ok
+    assert EDITED_ANSWER in _answer_text(service)
+
+
+def test_after_a_child_died_the_next_reload_starts_a_new_one(
     service: AnswerService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(builder, "COMMAND", DYING_CHILD)
     _edit_answer(service.directory)
-    result = service.reload()
-    assert result.ok
-    assert EDITED_ANSWER in _answer_text(service)
-    # The next reload that must build starts a new child, which works.
+    assert service.reload().ok
     monkeypatch.undo()
     monkeypatch.setattr(service_module, "load_matcher", _no_build_here)
     again = QA.replace("On January 30 and 31.", "Built by the next child.")
     (service.directory / "qa.yaml").write_text(again, encoding="utf-8")
     assert service.reload().ok
     assert "Built by the next child." in _answer_text(service)
-
-
-def test_a_child_that_saves_nothing_is_replaced_by_a_build_here(
-    service: AnswerService, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(builder, "COMMAND", CHILD_SAVING_NOTHING)
-    _edit_answer(service.directory)
-    assert service.reload().ok
-    assert EDITED_ANSWER in _answer_text(service)
 
 
 def test_without_a_child_a_reload_builds_here(tmp_path: Path) -> None:
