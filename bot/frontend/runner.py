@@ -96,6 +96,7 @@ def run() -> int:
             )
         return fail(f"Discord closed the gateway for good (close code {err.code})", EXIT_GATEWAY)
     finally:
+        service.close()  # the child that builds reloads (bot.builder), if one was started
         if question_log is not None:
             question_log.close()  # WAL mode: closing checkpoints the log into its file
         logging.shutdown()
