@@ -99,7 +99,11 @@ class MeaningIndex:
         for row, question in zip(found, questions, strict=True):
             rows, cosines = clusters.candidates(self.matrix, question)
             np.maximum.at(row, self.owner[rows], cosines)
-            best = np.argpartition(-row, min(RESCORED, self.targets) - 1)[:RESCORED]
+            # The targets of the best texts found: RESCORED targets at least, unless one
+            # target owns many of them (looked for among the texts, not all the targets).
+            keep = min(4 * RESCORED, len(cosines))
+            top = np.argpartition(cosines, len(cosines) - keep)[-keep:] if keep else rows[:0]
+            best = self.owner[rows[top]]
             chosen = np.unique(np.concatenate([best, np.asarray(also, dtype=np.intp)]))
             begin, end = self.starts[chosen], self.ends[chosen]
             sizes = end - begin
