@@ -31,9 +31,9 @@ from bot.matching.index import Target
 from bot.matching.vectors import VectorStore
 
 SPREAD = 0.127
-# With the approximate search, how many of its best targets are scored over all their texts:
-# eight times the TOP the matcher keeps (bot.matching.matcher), so a target the clusters
-# found by a lesser text can still rise into it.
+# With the approximate search, about how many of the targets it found best are then scored
+# over all their texts: eight times the TOP the matcher keeps (bot.matching.matcher), so a
+# target the clusters found by a lesser text can still rise into it.
 RESCORED = 256
 
 
@@ -73,7 +73,7 @@ class MeaningIndex:
             self.matrix = self.matrix[self.clusters.order]
             self.owner = np.repeat(np.arange(self.targets, dtype=np.int32), sizes)
             self.owner = self.owner[self.clusters.order]
-            # Where each target's rows went: target t's are positions[starts[t]:starts[t+1]].
+            # Where each target's rows went: target t's are positions[starts[t]:ends[t]].
             self.positions = np.argsort(self.clusters.order).astype(np.intp)
 
     def similarity(self, questions: Vectors, also: Sequence[int] = ()) -> Vectors:
@@ -99,12 +99,14 @@ class MeaningIndex:
         for row, question in zip(found, questions, strict=True):
             rows, cosines = clusters.candidates(self.matrix, question)
             np.maximum.at(row, self.owner[rows], cosines)
-            # The targets of the best texts found: RESCORED targets at least, unless one
-            # target owns many of them (looked for among the texts, not all the targets).
+            # The targets of the 4 * RESCORED best texts found (picked among the texts, not
+            # among all the targets): RESCORED or more, unless a target owns several.
             keep = min(4 * RESCORED, len(cosines))
             top = np.argpartition(cosines, len(cosines) - keep)[-keep:] if keep else rows[:0]
             best = self.owner[rows[top]]
             chosen = np.unique(np.concatenate([best, np.asarray(also, dtype=np.intp)]))
+            if not len(chosen):
+                continue
             begin, end = self.starts[chosen], self.ends[chosen]
             sizes = end - begin
             # Every chosen target's rows, target after target.
