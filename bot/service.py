@@ -38,6 +38,9 @@ from bot.matching.matcher import Matcher, Thresholds, complete
 
 log = logging.getLogger(__name__)
 
+# Each knowledge file's name, modification time (ns) and size: see fingerprint().
+Fingerprint = tuple[tuple[str, int, int], ...]
+
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:
@@ -46,10 +49,10 @@ class Snapshot:
     version: int
     loaded_at: float
     key: str = ""  # the files' content it was built from (bot.matching.compiled)
-    seen: tuple[tuple[str, int, int], ...] = ()  # their fingerprint() when it was built
+    seen: Fingerprint = ()  # their fingerprint() when it was built
 
 
-def fingerprint(directory: Path) -> tuple[tuple[str, int, int], ...]:
+def fingerprint(directory: Path) -> Fingerprint:
     """Cheap change detector for the knowledge files (name, mtime, size), the sources in
     ``sources/`` included."""
     found = []
@@ -79,28 +82,33 @@ class AnswerService:
         self.directory = directory
         self.thresholds = thresholds
         self._seen = fingerprint(directory)
+        key = self._key()
         self._reloading = threading.Lock()  # the watcher and /kb reload may race
         self._child = ChildBuilder() if build_in_child else None
-        snapshot, built_here = self._build(version=1, in_child=False)
+        snapshot, built_here = self._build(1, self._seen, key, in_child=False)
         self._snapshot = snapshot
         self._settle(collect=built_here)
 
-    def _build(self, version: int, in_child: bool = True) -> tuple[Snapshot, bool]:
-        """The knowledge on disk and its matcher, loaded whole when this version of the
-        files was built before (``bot.matching.compiled``), else built in the child
-        process (``in_child``) or here, and whether it was built here; raises
+    def _key(self) -> str:
+        """The files' content hash (``bot.matching.compiled``): what a snapshot is of."""
+        return knowledge_key(self.directory, self.thresholds or Thresholds())
+
+    def _build(
+        self, version: int, seen: Fingerprint, key: str, in_child: bool = True
+    ) -> tuple[Snapshot, bool]:
+        """The knowledge on disk (``seen``, ``key``) and its matcher, loaded whole when
+        this version of the files was built before (``bot.matching.compiled``), else built
+        in the child process (``in_child``) or here, and whether it was built here; raises
         ``KnowledgeError``."""
-        seen = fingerprint(self.directory)
-        key = knowledge_key(self.directory, self.thresholds or Thresholds())
-        matcher = load_saved(self.directory, self.thresholds)
+        matcher = load_saved(self.directory, self.thresholds, key)
         if matcher is None and in_child and self._child is not None:
-            matcher = self._build_in_child(self._child)
+            matcher = self._build_in_child(self._child, key)
         if matcher is not None:
             return Snapshot(matcher.knowledge, matcher, version, time.time(), key, seen), False
         matcher = load_matcher(self.directory, self.thresholds)
         return Snapshot(matcher.knowledge, matcher, version, time.time(), key, seen), True
 
-    def _build_in_child(self, child: ChildBuilder) -> Matcher | None:
+    def _build_in_child(self, child: ChildBuilder, key: str) -> Matcher | None:
         """The matcher the child built and saved, None when this process must build it;
         raises ``KnowledgeError`` with the problems the child found."""
         try:
@@ -110,7 +118,7 @@ class AnswerService:
             return None
         if problems:
             raise KnowledgeError(list(problems))
-        matcher = load_saved(self.directory, self.thresholds)
+        matcher = load_saved(self.directory, self.thresholds, key)
         if matcher is None:  # an unwritable cache, or the files changed meanwhile
             log.warning("the child process saved no matcher for %s; building here", self.directory)
         return matcher
@@ -174,25 +182,21 @@ class AnswerService:
             return None
         return self.reload()
 
-    def _unchanged(self, seen: tuple[tuple[str, int, int], ...]) -> bool:
-        """The files are what the live snapshot was built from: the same names, times and
-        sizes, or (a file written again) the same content."""
-        live = self._snapshot
-        if seen == live.seen:
-            return True
-        if knowledge_key(self.directory, self.thresholds or Thresholds()) != live.key:
-            return False
-        self._snapshot = dataclasses.replace(live, seen=seen)
-        return True
-
     def reload(self) -> ReloadResult:
         """Validate the files on disk and swap them in; on problems keep the current ones."""
         with self._reloading:
-            self._seen = fingerprint(self.directory)
-            if self._unchanged(self._seen):
-                return ReloadResult(True, self._snapshot.version)
+            seen = self._seen = fingerprint(self.directory)
+            live = self._snapshot
+            # Unchanged: the files' names, times and sizes, or (a file written again)
+            # their content, are what the live snapshot was built from.
+            if seen == live.seen:
+                return ReloadResult(True, live.version)
+            key = self._key()
+            if key == live.key:
+                self._snapshot = dataclasses.replace(live, seen=seen)
+                return ReloadResult(True, live.version)
             try:
-                snapshot, built_here = self._build(self._snapshot.version + 1)
+                snapshot, built_here = self._build(live.version + 1, seen, key)
             except KnowledgeError as err:
                 log.warning("knowledge reload rejected: %d problem(s)", len(err.problems))
                 return ReloadResult(False, self._snapshot.version, tuple(err.problems))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import yaml
 from bot.knowledge.loader import load_knowledge
 from bot.matching.evaluation import KINDS, load_labelled
 from evals import NEWTOPICS, SETS, STATUSES, add_new_topic, load_index, path, sets
-from tests.helpers import SHIPPED
+from tests.helpers import copy_shipped
 
 
 def test_index_lists_every_set_file_once() -> None:
@@ -54,9 +53,7 @@ def test_each_new_topic_fixture_loads_and_its_questions_name_its_entries(
 ) -> None:
     """A new-topic fixture is what a moderator would add: it loads with the shipped
     knowledge, and its labelled questions expect only its own Q&As (or nothing)."""
-    knowledge_dir = tmp_path / "knowledge"
-    shutil.copytree(SHIPPED, knowledge_dir)
-    knowledge = load_knowledge(add_new_topic(knowledge_dir, topic))
+    knowledge = load_knowledge(add_new_topic(copy_shipped(tmp_path / "knowledge"), topic))
     added = yaml.safe_load((topic / "qa.yaml").read_text(encoding="utf-8"))["qa"]
     own = {qa["id"] for qa in added}
     assert own <= set(knowledge.qas) and len(own) == 4

@@ -390,10 +390,12 @@ def load_matcher(
     return matcher
 
 
-def load_saved(directory: Path, thresholds: Thresholds | None = None) -> Matcher | None:
-    """The saved matcher for ``directory`` as its files are now, or None: never builds."""
-    thresholds = thresholds or Thresholds()
-    return _load(cache_dir(), knowledge_key(directory, thresholds))
+def load_saved(
+    directory: Path, thresholds: Thresholds | None = None, key: str | None = None
+) -> Matcher | None:
+    """The saved matcher for ``directory`` as its files are now (or as they were when
+    ``knowledge_key`` gave ``key``), or None: never builds."""
+    return _load(cache_dir(), key or knowledge_key(directory, thresholds or Thresholds()))
 
 
 def _load(cache: Path, key: str) -> Matcher | None:

@@ -18,7 +18,7 @@ from bot.matching.message import QUESTION_WORDS
 from bot.matching.textnorm import Normaliser, content_tokens
 from bot.matching.wording import RARE_CREDIT, USAGE_SMOOTHING, USAGE_WEIGHT
 from bot.matching.wording import Scored as Worded
-from tests.helpers import GAPS, SHIPPED, write_small_knowledge
+from tests.helpers import GAPS, QA, SHIPPED, write_small_knowledge
 
 
 @pytest.fixture
@@ -177,22 +177,10 @@ def test_a_paraphrase_sharing_no_word_with_any_phrasing_is_answered(matcher: Mat
     assert answer.citations
 
 
-ANSWER_SAYS_IT = """\
-qa:
-  - id: when
-    question: When did the study tour take place?
-    phrasings:
-      - when was the tour
-      - what dates was the tour
-    answer: On January 30 and 31.
-    cites: [tour-dates]
-  - id: who-organised
-    question: Who organised the study tour?
-    phrasings:
-      - who organized it
-      - who ran the tour
-    answer: The Asia LEDS Partnership (ALP) and ICLEI South Asia.
-    cites: [organisers]
+# The small knowledge's first two Q&As, then one whose answer the tests choose.
+ANSWER_SAYS_IT = (
+    QA[: QA.index("  - id: which-companies")]
+    + """\
   - id: about-lohum
     question: What does LOHUM do?
     phrasings:
@@ -201,6 +189,7 @@ qa:
     answer: {answer}
     cites: [tour-dates]
 """
+)
 
 
 def test_a_question_close_only_to_an_answer_finds_its_entry(tmp_path: Path) -> None:
