@@ -25,6 +25,7 @@ import struct
 import tempfile
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -52,7 +53,10 @@ MAX_PIECES = 128
 # Texts are embedded one at a time: int8 dynamic quantisation scales activations per
 # input tensor, so a text's vector would depend on the texts (and padding) batched with it
 # ("hi" alone against "hi" in a batch: cosine 0.98, as large as the matcher's margin).
-BATCH = 1
+# Several texts (a long message's readings, an edit's new phrasings) run side by side
+# instead, one per core: a session run releases the interpreter lock, and on this 2-core
+# machine five readings of a long message embed in 8 ms instead of 14 (docs/benchmarks.md).
+WORKERS = min(2, os.cpu_count() or 1)
 CACHE_ENV = "TOURBOT_CACHE_DIR"
 # Cached files are readable by everyone (mkstemp makes them 0600): a cache built by one
 # user (the Docker build, CI) is read by the bot running as another.
@@ -280,36 +284,31 @@ class Encoder:
         self._tokenizer.no_padding()
         self._tokenizer.enable_truncation(MAX_PIECES)
         self._lock = threading.Lock()  # a session run is thread-safe; the tokenizer's config is not
+        self._pool = (
+            ThreadPoolExecutor(WORKERS, thread_name_prefix="tourbot-encode")
+            if WORKERS > 1
+            else None
+        )
 
     def encode(self, texts: Sequence[str]) -> Vectors:
         """Unit vectors, one row per text, in order."""
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        out = np.empty((len(texts), DIMENSIONS), dtype=np.float32)
-        for start in range(0, len(order), BATCH):
-            chunk = order[start : start + BATCH]
-            out[chunk] = self._encode_batch([texts[i] for i in chunk])
-        return out
+        if len(texts) == 1 or self._pool is None:
+            return np.vstack([self._encode_one(text) for text in texts])
+        return np.vstack(list(self._pool.map(self._encode_one, texts)))
 
-    def _encode_batch(self, texts: list[str]) -> Vectors:
+    def _encode_one(self, text: str) -> Vectors:
+        """One text's vector, as a 1-row matrix: mean pooling over its word pieces."""
         with self._lock:
-            encoded = self._tokenizer.encode_batch(texts)
-        width = max(len(e.ids) for e in encoded)
-        ids = np.zeros((len(texts), width), dtype=np.int64)
-        present = np.zeros((len(texts), width), dtype=np.float32)
-        for row, e in enumerate(encoded):
-            ids[row, : len(e.ids)] = e.ids
-            present[row, : len(e.ids)] = 1.0
-        positions = np.ascontiguousarray(
-            np.broadcast_to(np.arange(width, dtype=np.int64), ids.shape)
-        )
-        mask = ((1.0 - present) * -10000.0)[:, None, None, :]
+            ids = np.array([self._tokenizer.encode(text).ids], dtype=np.int64)
+        positions = np.arange(ids.shape[1], dtype=np.int64)[None, :]
+        # Nothing is padded, so every piece is attended to and pooled.
+        mask = np.zeros((1, 1, 1, ids.shape[1]), dtype=np.float32)
         outputs = self._session.run(
             None, {"input_ids": ids, "position_ids": positions, "mask": mask}
         )
-        hidden: Vectors = np.asarray(outputs[0], dtype=np.float32)
-        pooled = (hidden * present[:, :, None]).sum(axis=1) / present.sum(axis=1, keepdims=True)
+        pooled = np.asarray(outputs[0], dtype=np.float32).mean(axis=1)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         unit: Vectors = (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
         return unit

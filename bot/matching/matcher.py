@@ -36,6 +36,7 @@ from bot.matching.index import KnowledgeIndex, Target, targets_from_knowledge
 from bot.matching.meaning import MeaningIndex, target_texts
 from bot.matching.message import readings
 from bot.matching.vectors import VectorStore, shared_store
+from bot.matching.wording import Scored as WordingScored
 from bot.matching.wording import Wording
 
 # How many of the best targets a reading keeps (see Matcher._rank); "did you mean" shows 3.
@@ -116,14 +117,19 @@ class Matcher:
 
     def rank(self, question: str) -> list[Scored]:
         """The best targets (up to TOP) for the message read whole, best first."""
-        (vector,) = self.store.encode([question])
-        return self._rank(question, vector)
+        (ranked,) = self._rank([question], self.store.encode([question]))
+        return ranked
 
-    def _rank(self, text: str, vector: Vectors) -> list[Scored]:
-        """The TOP best targets: all the decision looks at (the best answerable target,
-        its best rival, the best gap; a target below TOP others can change none of it)."""
-        worded = {s.target: s for s in self.wording.rank(self.index.terms(text))}
-        closest = self.meaning.similarity(vector[None, :], also=list(worded))[0]
+    def _rank(self, texts: Sequence[str], vectors: Vectors) -> list[list[Scored]]:
+        """The TOP best targets for each reading: all the decision looks at (the best
+        answerable target, its best rival, the best gap; a target below TOP others can
+        change none of it). The readings' meaning is one product: the knowledge's vectors
+        are read once, however many readings a message has."""
+        worded = [{s.target: s for s in self.wording.rank(self.index.terms(t))} for t in texts]
+        closest = self.meaning.similarity(vectors, also=[list(w) for w in worded])
+        return [self._top(w, c) for w, c in zip(worded, closest, strict=True)]
+
+    def _top(self, worded: dict[int, WordingScored], closest: Vectors) -> list[Scored]:
         meaning = closest - self.meaning.chance
         wording = np.zeros_like(meaning)
         for target, scored in worded.items():
@@ -151,7 +157,10 @@ class Matcher:
     def ask(self, message: str) -> Answer:
         texts = readings(message)
         vectors = self.store.encode(texts)
-        found = [self._read(text, vector) for text, vector in zip(texts, vectors, strict=True)]
+        found = [
+            Reading(text, ranked, self._decide(ranked))
+            for text, ranked in zip(texts, self._rank(texts, vectors), strict=True)
+        ]
         chat = [self._is_small_talk(v, r) for v, r in zip(vectors, found, strict=True)]
         answered = [
             r for r, small in zip(found, chat, strict=True) if r.answer.answered and not small
@@ -176,10 +185,6 @@ class Matcher:
         if whole.outcome is Outcome.SUGGESTED or whole.note is not None:
             return whole
         return max(found, key=lambda r: r.ranked[0].score if r.ranked else -1.0).answer
-
-    def _read(self, text: str, vector: Vectors) -> Reading:
-        ranked = self._rank(text, vector)
-        return Reading(text, ranked, self._decide(ranked))
 
     def _parts(self, found: Sequence[Reading]) -> list[Answer]:
         """The answers of a message's question parts, one per different answer, in order."""

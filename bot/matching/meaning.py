@@ -76,11 +76,11 @@ class MeaningIndex:
             # Where each target's rows went: target t's are positions[starts[t]:ends[t]].
             self.positions = np.argsort(self.clusters.order).astype(np.intp)
 
-    def similarity(self, questions: Vectors, also: Sequence[int] = ()) -> Vectors:
+    def similarity(self, questions: Vectors, also: Sequence[Sequence[int]] = ()) -> Vectors:
         """``[question, target]``: the best cosine between the question and the target's
         texts (subtract ``chance`` for the meaning signal). With the approximate search,
-        exact for the targets it ranks best and for ``also`` (those the wording signal
-        found), approximate for the rest."""
+        exact for the targets it ranks best and for ``also[question]`` (those the wording
+        signal found for it), approximate for the rest."""
         if not self.targets:
             return np.zeros((len(questions), 0), dtype=np.float32)
         if self.clusters is not None:
@@ -90,13 +90,15 @@ class MeaningIndex:
         cosines = (self.matrix @ questions.T).T
         return np.maximum.reduceat(cosines, self.starts, axis=1)
 
-    def _approximate(self, questions: Vectors, clusters: Clusters, also: Sequence[int]) -> Vectors:
+    def _approximate(
+        self, questions: Vectors, clusters: Clusters, also: Sequence[Sequence[int]]
+    ) -> Vectors:
         """As ``similarity``, from the texts of the clusters nearest each question (a
         target none of whose texts is among them gets -1, the lowest cosine there is);
-        then the RESCORED best of those targets, and ``also``, over all their texts: a
-        target found by one text is scored by its best."""
+        then the RESCORED best of those targets, and the question's ``also``, over all
+        their texts: a target found by one text is scored by its best."""
         found = np.full((len(questions), self.targets), -1.0, dtype=np.float32)
-        for row, question in zip(found, questions, strict=True):
+        for number, (row, question) in enumerate(zip(found, questions, strict=True)):
             rows, cosines = clusters.candidates(self.matrix, question)
             np.maximum.at(row, self.owner[rows], cosines)
             # The targets of the 4 * RESCORED best texts found (picked among the texts, not
@@ -104,7 +106,8 @@ class MeaningIndex:
             keep = min(4 * RESCORED, len(cosines))
             top = np.argpartition(cosines, len(cosines) - keep)[-keep:] if keep else rows[:0]
             best = self.owner[rows[top]]
-            chosen = np.unique(np.concatenate([best, np.asarray(also, dtype=np.intp)]))
+            wording = np.asarray(also[number] if also else (), dtype=np.intp)
+            chosen = np.unique(np.concatenate([best, wording]))
             if not len(chosen):
                 continue
             begin, end = self.starts[chosen], self.ends[chosen]

@@ -67,5 +67,5 @@ def test_the_approximate_search_finds_the_best_targets(
         best = np.argsort(-have)[:3]  # the three it found best: scored over all their texts
         assert np.allclose(have[best], wanted[best], atol=1e-5)
         missed = int(np.argmin(have - wanted))
-        (asked,) = approximate.similarity(question[None, :], also=[missed])
+        (asked,) = approximate.similarity(question[None, :], also=[[missed]])
         assert abs(asked[missed] - wanted[missed]) < 1e-5
