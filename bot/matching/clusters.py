@@ -67,11 +67,23 @@ class Clusters:
         self.starts = np.searchsorted(assigned[self.order], np.arange(count + 1)).astype(np.intp)
         self.centroids: Vectors = centroids.astype(np.float32)
 
-    def candidates(self, matrix: Vectors, question: Vectors) -> tuple[np.ndarray, np.ndarray]:
-        """The rows (in cluster order) of the ``PROBES`` clusters closest to the question,
-        and their cosines with it."""
-        near = np.argpartition(-(self.centroids @ question), min(PROBES, len(self.centroids)) - 1)
-        rows = [np.arange(self.starts[c], self.starts[c + 1]) for c in near[:PROBES]]
-        found = np.concatenate(rows) if rows else np.zeros(0, np.intp)
-        cosines = np.concatenate([matrix[r[0] : r[-1] + 1] @ question for r in rows if len(r)])
-        return found, cosines
+    def candidates(self, matrix: Vectors, questions: Vectors) -> list[tuple[np.ndarray, Vectors]]:
+        """For each question, the rows (in cluster order) of the ``PROBES`` clusters closest
+        to it, and their cosines with it. The readings of one message probe mostly the same
+        clusters, so each cluster any of them probes is read from memory once, for all."""
+        probes = min(PROBES, len(self.centroids))
+        near = np.argpartition(-(questions @ self.centroids.T), probes - 1, axis=1)[:, :probes]
+        cosines = {
+            int(c): matrix[self.starts[c] : self.starts[c + 1]] @ questions.T
+            for c in np.unique(near)
+        }
+        found = []
+        for number, clusters in enumerate(near):
+            rows = [np.arange(self.starts[c], self.starts[c + 1]) for c in clusters]
+            found.append(
+                (
+                    np.concatenate(rows),
+                    np.concatenate([cosines[int(c)][:, number] for c in clusters]),
+                )
+            )
+        return found

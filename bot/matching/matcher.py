@@ -130,27 +130,41 @@ class Matcher:
         return [self._top(w, c) for w, c in zip(worded, closest, strict=True)]
 
     def _top(self, worded: dict[int, WordingScored], closest: Vectors) -> list[Scored]:
-        meaning = closest - self.meaning.chance
+        if len(closest) > LARGE:
+            # Only what a search found can be among the best: the approximate meaning
+            # search leaves every target it did not find at -1, the lowest cosine there is,
+            # so at 100,000 Q&As a few thousand targets are scored instead of all of them.
+            found = closest > -1.0
+            found[list(worded)] = True
+            candidates = np.flatnonzero(found)
+        else:
+            candidates = np.arange(len(closest))
+        meaning = closest[candidates] - self.meaning.chance[candidates]
         wording = np.zeros_like(meaning)
-        for target, scored in worded.items():
-            wording[target] = scored.confidence / 100
+        if worded:
+            targets = np.fromiter(worded, dtype=np.intp, count=len(worded))
+            confidence = [scored.confidence / 100 for scored in worded.values()]
+            wording[np.searchsorted(candidates, targets)] = confidence
         scores = meaning + wording
-        if len(scores) > LARGE:  # the TOP best without sorting 100,000 scores
+        if len(scores) > LARGE:  # the TOP best without sorting thousands of scores
             best = np.argpartition(-scores, TOP)[:TOP]
             top = best[np.argsort(-scores[best], kind="stable")]
         else:
             top = np.argsort(-scores, kind="stable")[:TOP]
-        return [
-            Scored(
-                int(target),
-                float(scores[target]),
-                float(meaning[target]),
-                float(wording[target]),
-                closest=float(closest[target]),
-                miscounted=int(target) in worded and worded[int(target)].miscounted,
+        ranked = []
+        for at in top:
+            target = int(candidates[at])
+            ranked.append(
+                Scored(
+                    target,
+                    float(scores[at]),
+                    float(meaning[at]),
+                    float(wording[at]),
+                    closest=float(closest[target]),
+                    miscounted=target in worded and worded[target].miscounted,
+                )
             )
-            for target in top
-        ]
+        return ranked
 
     # -- deciding ------------------------------------------------------------------------
 

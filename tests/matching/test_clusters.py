@@ -64,6 +64,8 @@ def test_the_approximate_search_finds_the_best_targets(
     assert (got <= want + 1e-5).all()
     assert (got < want - 1e-3).any(), "nothing was approximate: the test checks nothing"
     for question, wanted, have in zip(questions, want, got, strict=True):
+        # Asked together (a message's readings share the clusters' reads), or alone: the same.
+        assert np.allclose(approximate.similarity(question[None, :])[0], have, atol=1e-5)
         best = np.argsort(-have)[:3]  # the three it found best: scored over all their texts
         assert np.allclose(have[best], wanted[best], atol=1e-5)
         missed = int(np.argmin(have - wanted))

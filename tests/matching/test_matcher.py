@@ -631,3 +631,30 @@ def test_rank_scores_targets_best_first(matcher: Matcher) -> None:
     assert matcher.index.targets[ranked[0].target].id == "when"
     assert all(s.score == pytest.approx(s.meaning + s.wording) for s in ranked)
     assert all(0 <= s.wording <= 1 and 0 <= s.confidence <= 100 for s in ranked)
+
+
+def test_past_large_only_what_a_search_found_is_scored(
+    shipped: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 100,000 Q&As the approximate meaning search leaves the targets it did not find at
+    -1; scoring only the others and those the wording signal found ranks as scoring all."""
+    import numpy as np
+
+    from bot.matching import matcher as module
+
+    question = "who organised the study tour in delhi"
+    (vector,) = shipped.store.encode([question])
+    worded = {s.target: s for s in shipped.wording.rank(shipped.index.terms(question))}
+    closest = shipped.meaning.similarity(vector[None, :])[0].copy()
+    unfound = np.random.default_rng(0).random(len(closest)) < 0.9
+    closest[unfound] = -1.0  # as the approximate search leaves what it did not find
+    everything = shipped._top(worded, closest)
+    monkeypatch.setattr(module, "LARGE", module.TOP)
+    found_only = shipped._top(worded, closest)
+    # What it leaves out ranks below everything it keeps...
+    assert len(found_only) < len(everything) == module.TOP
+    assert [(s.target, s.score) for s in found_only] == [
+        (s.target, s.score) for s in everything[: len(found_only)]
+    ]
+    # ... and what only the wording signal found is kept.
+    assert any(unfound[s.target] and s.target in worded for s in found_only)
