@@ -69,8 +69,8 @@ class Clusters:
 
     def candidates(self, matrix: Vectors, questions: Vectors) -> list[tuple[np.ndarray, Vectors]]:
         """For each question, the rows (in cluster order) of the ``PROBES`` clusters closest
-        to it, and their cosines with it. The readings of one message probe mostly the same
-        clusters, so each cluster any of them probes is read from memory once, for all."""
+        to it, and their cosines with it. The readings of one message share some of their
+        clusters, and each cluster any of them probes is read from memory once, for all."""
         probes = min(PROBES, len(self.centroids))
         near = np.argpartition(-(questions @ self.centroids.T), probes - 1, axis=1)[:, :probes]
         cosines = {

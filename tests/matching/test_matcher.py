@@ -7,10 +7,12 @@ import dataclasses
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 from rapidfuzz import fuzz
 
 from bot.knowledge.loader import Knowledge, load_knowledge
+from bot.matching import matcher as matcher_module
 from bot.matching.answer import Outcome
 from bot.matching.index import SHORTLIST
 from bot.matching.matcher import Matcher, Scored, Thresholds, complete
@@ -638,10 +640,6 @@ def test_past_large_only_what_a_search_found_is_scored(
 ) -> None:
     """At 100,000 Q&As the approximate meaning search leaves the targets it did not find at
     -1; scoring only the others and those the wording signal found ranks as scoring all."""
-    import numpy as np
-
-    from bot.matching import matcher as module
-
     question = "who organised the study tour in delhi"
     (vector,) = shipped.store.encode([question])
     worded = {s.target: s for s in shipped.wording.rank(shipped.index.terms(question))}
@@ -649,10 +647,10 @@ def test_past_large_only_what_a_search_found_is_scored(
     unfound = np.random.default_rng(0).random(len(closest)) < 0.9
     closest[unfound] = -1.0  # as the approximate search leaves what it did not find
     everything = shipped._top(worded, closest)
-    monkeypatch.setattr(module, "LARGE", module.TOP)
+    monkeypatch.setattr(matcher_module, "LARGE", matcher_module.TOP)
     found_only = shipped._top(worded, closest)
     # What it leaves out ranks below everything it keeps...
-    assert len(found_only) < len(everything) == module.TOP
+    assert len(found_only) < len(everything) == matcher_module.TOP
     assert [(s.target, s.score) for s in found_only] == [
         (s.target, s.score) for s in everything[: len(found_only)]
     ]
