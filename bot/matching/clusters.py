@@ -6,7 +6,9 @@ for the shipped knowledge's few thousand texts, 40 ms and more for the million t
 texts are grouped around centroids (spherical k-means, the textbook "IVF" index) and a
 question is compared with the centroids first, then only with the texts of its
 ``PROBES`` closest clusters. The texts are stored cluster by cluster, so each probed
-cluster is one contiguous slice of the matrix: no copying per question.
+cluster is one contiguous slice of the matrix: no copying per question. A message's
+readings (its whole and its question parts) share one search: the clusters closest to any
+of them.
 
 Constants, and where they come from:
 
@@ -69,21 +71,14 @@ class Clusters:
 
     def candidates(self, matrix: Vectors, questions: Vectors) -> list[tuple[np.ndarray, Vectors]]:
         """For each question, the rows (in cluster order) of the ``PROBES`` clusters closest
-        to it, and their cosines with it. The readings of one message share some of their
-        clusters, and each cluster any of them probes is read from memory once, for all."""
+        to any of the questions, and their cosines with it. The questions are one message's
+        readings, one question asked several ways: they search the same clusters, those
+        closest to any of them, so a long message reads no more than a short one."""
         probes = min(PROBES, len(self.centroids))
-        near = np.argpartition(-(questions @ self.centroids.T), probes - 1, axis=1)[:, :probes]
-        cosines = {
-            int(c): matrix[self.starts[c] : self.starts[c + 1]] @ questions.T
-            for c in np.unique(near)
-        }
-        found = []
-        for number, clusters in enumerate(near):
-            rows = [np.arange(self.starts[c], self.starts[c + 1]) for c in clusters]
-            found.append(
-                (
-                    np.concatenate(rows),
-                    np.concatenate([cosines[int(c)][:, number] for c in clusters]),
-                )
-            )
-        return found
+        closeness = (questions @ self.centroids.T).max(axis=0)
+        near = np.argpartition(-closeness, probes - 1)[:probes]
+        rows = np.concatenate([np.arange(self.starts[c], self.starts[c + 1]) for c in near])
+        cosines = np.concatenate(
+            [matrix[self.starts[c] : self.starts[c + 1]] @ questions.T for c in near]
+        )
+        return [(rows, cosines[:, number]) for number in range(len(questions))]

@@ -60,14 +60,36 @@ def test_the_approximate_search_finds_the_best_targets(
     approximate = MeaningIndex(texts, store)
     assert approximate.clusters is not None
     questions = store.encode(QUESTIONS)
-    want, got = exact.similarity(questions), approximate.similarity(questions)
+    want = exact.similarity(questions)
+    # Each asked on its own (questions asked together are one message's readings, which
+    # share their clusters: the test below).
+    got = np.vstack([approximate.similarity(question[None, :]) for question in questions])
     assert (got <= want + 1e-5).all()
     assert (got < want - 1e-3).any(), "nothing was approximate: the test checks nothing"
     for question, wanted, have in zip(questions, want, got, strict=True):
-        # Asked together (a message's readings share the clusters' reads), or alone: the same.
-        assert np.allclose(approximate.similarity(question[None, :])[0], have, atol=1e-5)
         best = np.argsort(-have)[:3]  # the three it found best: scored over all their texts
         assert np.allclose(have[best], wanted[best], atol=1e-5)
         missed = int(np.argmin(have - wanted))
         (asked,) = approximate.similarity(question[None, :], also=[[missed]])
         assert abs(asked[missed] - wanted[missed]) < 1e-5
+
+
+def test_a_messages_readings_search_the_same_clusters(
+    texts: list[tuple[str, ...]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Readings of one message ("hey bot, when was it" and "when was it") search the
+    PROBES clusters closest to any of them, each cluster read once: a long message reads
+    no more than a short one."""
+    monkeypatch.setattr(clusters, "PROBES", 3)
+    matrix = shared_store().vectors([t for group in texts for t in group])
+    found = Clusters(matrix)
+    ordered = matrix[found.order]
+    readings = shared_store().encode(["hey bot, when was the study tour?", "when was the tour"])
+    (rows, first), (same_rows, second) = found.candidates(ordered, readings)
+    assert np.array_equal(rows, same_rows)
+    read = np.unique(np.searchsorted(found.starts, rows, side="right") - 1)
+    assert len(read) == 3
+    closest = np.argsort(-(readings @ found.centroids.T).max(axis=0))[:3]
+    assert sorted(read.tolist()) == sorted(closest.tolist())
+    assert np.allclose(first, ordered[rows] @ readings[0], atol=1e-5)
+    assert np.allclose(second, ordered[rows] @ readings[1], atol=1e-5)
