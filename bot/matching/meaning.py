@@ -96,10 +96,11 @@ class MeaningIndex:
     def _approximate(
         self, questions: Vectors, clusters: Clusters, also: Sequence[Sequence[int]]
     ) -> Vectors:
-        """As ``similarity``, from the texts of the clusters nearest each question (a
-        target none of whose texts is among them gets -1, the lowest cosine there is);
-        then the RESCORED best of those targets, and the question's ``also``, over all
-        their texts: a target found by one text is scored by its best."""
+        """As ``similarity``, from the texts of the clusters nearest the questions (one
+        message's readings; a target none of whose texts is among them gets -1, the
+        lowest cosine there is); then the RESCORED best of those targets, and the
+        question's ``also``, over all their texts: a target found by one text is scored
+        by its best."""
         found = np.full((len(questions), self.targets), -1.0, dtype=np.float32)
         candidates = clusters.candidates(self.matrix, questions)
         for number, (row, question) in enumerate(zip(found, questions, strict=True)):
