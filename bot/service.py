@@ -103,10 +103,10 @@ class AnswerService:
         matcher = load_saved(self.directory, self.thresholds, key)
         if matcher is None and in_child and self._child is not None:
             matcher = self._build_in_child(self._child, key)
-        if matcher is not None:
-            return Snapshot(matcher.knowledge, matcher, version, time.time(), key, seen), False
-        matcher = load_matcher(self.directory, self.thresholds)
-        return Snapshot(matcher.knowledge, matcher, version, time.time(), key, seen), True
+        built_here = matcher is None
+        if matcher is None:  # the files were hashed into ``key`` already: not again
+            matcher = load_matcher(self.directory, self.thresholds, key=key)
+        return Snapshot(matcher.knowledge, matcher, version, time.time(), key, seen), built_here
 
     def _build_in_child(self, child: ChildBuilder, key: str) -> Matcher | None:
         """The matcher the child built and saved, None when this process must build it;

@@ -368,15 +368,17 @@ def load_matcher(
     directory: Path,
     thresholds: Thresholds | None = None,
     build: Callable[[Path, Thresholds], Matcher] | None = None,
+    key: str | None = None,
 ) -> Matcher:
-    """The matcher for ``directory`` as it is now: loaded if saved, else built and saved.
+    """The matcher for ``directory`` as it is now (or as it was when ``knowledge_key``
+    gave ``key``): loaded if saved, else built and saved.
 
     Raises ``KnowledgeError`` (from the loader) when the files are not valid, as
     ``load_knowledge`` does. ``build`` stands in for loading and building (tests).
     """
     thresholds = thresholds or Thresholds()
     cache = cache_dir()
-    key = knowledge_key(directory, thresholds)
+    key = key or knowledge_key(directory, thresholds)
     matcher = _load(cache, key)
     if matcher is not None:
         return matcher

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.knowledge.loader import Knowledge
+from bot.knowledge.loader import QA, Knowledge
 from bot.matching.english import is_common_word
 from bot.matching.textnorm import Normaliser, content_tokens, counted_words, word_key
 
@@ -85,6 +85,14 @@ class QueryTerms:
     counted: frozenset[str] = frozenset()  # what a "how many" question counts
 
 
+def qa_says(knowledge: Knowledge, qa: QA) -> tuple[str, ...]:
+    """What a Q&A says beyond how it is asked: its answer, then its cited facts and their
+    quotes, each text once. The wording signal counts its words (``Target.context``) and
+    the meaning signal its sentences (``bot.matching.meaning``)."""
+    facts = [knowledge.facts[fact_id] for fact_id in qa.cites]
+    return (qa.answer, *dict.fromkeys([f.text for f in facts] + [f.citation.quote for f in facts]))
+
+
 def targets_from_knowledge(knowledge: Knowledge) -> list[Target]:
     # A Q&A knows the words of what it says, not only of how it is asked: a moderator's
     # entry with three phrasings still knows "deadline" when its answer gives the date
@@ -95,13 +103,7 @@ def targets_from_knowledge(knowledge: Knowledge) -> list[Target]:
             "qa",
             qa.question,
             (qa.question, *knowledge.phrasings(qa)),
-            " ".join(
-                [
-                    qa.answer,
-                    *(knowledge.facts[fact_id].text for fact_id in qa.cites),
-                    *(c.quote for c in knowledge.citations(qa)),
-                ]
-            ),
+            " ".join(qa_says(knowledge, qa)),
         )
         for qa in knowledge.qas.values()
     ]

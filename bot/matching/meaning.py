@@ -27,7 +27,7 @@ import numpy as np
 from bot.knowledge.loader import Knowledge
 from bot.matching.clusters import MIN_TEXTS, Clusters
 from bot.matching.embedding import Vectors
-from bot.matching.index import Target
+from bot.matching.index import Target, qa_says
 from bot.matching.vectors import VectorStore
 
 SPREAD = 0.127
@@ -43,10 +43,7 @@ RESCORED = 32
 def target_texts(knowledge: Knowledge, target: Target) -> tuple[str, ...]:
     """What a target says, for the meaning signal (see the module docstring)."""
     if target.kind == "qa":
-        qa = knowledge.qas[target.id]
-        facts = [knowledge.facts[fact_id] for fact_id in qa.cites]
-        said = dict.fromkeys([f.text for f in facts] + [f.citation.quote for f in facts])
-        return (*target.phrasings, qa.answer, *said)
+        return (*target.phrasings, *qa_says(knowledge, knowledge.qas[target.id]))
     if target.kind == "gap" and target.phrasings:
         return target.phrasings
     if target.kind == "fact":
