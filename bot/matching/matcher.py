@@ -32,7 +32,7 @@ from bot.knowledge.sources import ARTICLE_ID
 from bot.matching import smalltalk
 from bot.matching.answer import Answer, MatchRef, Outcome, Suggestion
 from bot.matching.embedding import Vectors
-from bot.matching.index import KnowledgeIndex, Target, targets_from_knowledge
+from bot.matching.index import KnowledgeIndex, QueryTerms, Target, targets_from_knowledge
 from bot.matching.meaning import MeaningIndex, target_texts
 from bot.matching.message import readings
 from bot.matching.vectors import VectorStore, shared_store
@@ -85,6 +85,7 @@ class Reading:
     """One reading of a message (the whole, or a question part) and what it decides."""
 
     text: str
+    terms: QueryTerms
     ranked: list[Scored]
     answer: Answer
 
@@ -117,15 +118,15 @@ class Matcher:
 
     def rank(self, question: str) -> list[Scored]:
         """The best targets (up to TOP) for the message read whole, best first."""
-        (ranked,) = self._rank([question], self.store.encode([question]))
+        (ranked,) = self._rank([self.index.terms(question)], self.store.encode([question]))
         return ranked
 
-    def _rank(self, texts: Sequence[str], vectors: Vectors) -> list[list[Scored]]:
+    def _rank(self, terms: Sequence[QueryTerms], vectors: Vectors) -> list[list[Scored]]:
         """The TOP best targets for each reading: all the decision looks at (the best
         answerable target, its best rival, the best gap; a target below TOP others can
         change none of it). The readings' meaning is one product: the knowledge's vectors
         are read once, however many readings a message has."""
-        worded = [{s.target: s for s in self.wording.rank(self.index.terms(t))} for t in texts]
+        worded = [{s.target: s for s in self.wording.rank(t)} for t in terms]
         closest = self.meaning.similarity(vectors, also=[list(w) for w in worded])
         return [self._top(w, c) for w, c in zip(worded, closest, strict=True)]
 
@@ -170,10 +171,11 @@ class Matcher:
 
     def ask(self, message: str) -> Answer:
         texts = readings(message)
+        terms = [self.index.terms(text) for text in texts]
         vectors = self.store.encode(texts)
         found = [
-            Reading(text, ranked, self._decide(ranked))
-            for text, ranked in zip(texts, self._rank(texts, vectors), strict=True)
+            Reading(text, read, ranked, self._decide(ranked))
+            for text, read, ranked in zip(texts, terms, self._rank(terms, vectors), strict=True)
         ]
         chat = [self._is_small_talk(v, r) for v, r in zip(vectors, found, strict=True)]
         answered = [
@@ -224,8 +226,10 @@ class Matcher:
         return any(p.match is not None and self._answer_key(p.match.id) == key for p in parts)
 
     def _is_small_talk(self, vector: Vectors, reading: Reading) -> bool:
-        """Close to an everyday opener, and clearly closer than to anything the knowledge
-        says."""
+        """Names nothing the knowledge knows but chat acts, or is close to an everyday
+        opener and clearly closer than to anything the knowledge says."""
+        if all(word in smalltalk.CHAT_WORDS for word in reading.terms.tokens):
+            return True
         if not len(self._small_talk):
             return False
         chat = float(np.max(self._small_talk @ vector))

@@ -13,6 +13,7 @@ from rapidfuzz import fuzz
 
 from bot.knowledge.loader import Knowledge, load_knowledge
 from bot.matching import matcher as matcher_module
+from bot.matching import smalltalk
 from bot.matching.answer import Outcome
 from bot.matching.index import SHORTLIST
 from bot.matching.matcher import Matcher, Scored, Thresholds, complete
@@ -89,7 +90,7 @@ def test_typos_are_corrected(matcher: Matcher) -> None:
 
 @pytest.mark.parametrize(
     "question",
-    ["what is the price of a Tata Nexon", "how much did the tour cost", "???", "what hour is it"],
+    ["what is the price of a Tata Nexon", "how much did the tour cost", "what hour is it"],
 )
 def test_abstains_when_the_question_asks_about_unknown_things(
     matcher: Matcher, question: str
@@ -317,6 +318,45 @@ def test_small_talk_on_a_small_knowledge_base(matcher: Matcher) -> None:
         answer = matcher.ask(message)
         assert answer.outcome is Outcome.SMALL_TALK, message
         assert answer.match is None and answer.citations == (), message
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "tysm bot!! 🙏",
+        "ok makes sense",
+        "terima kasih",
+        "👍",
+        "???",
+        "tell me a joke",
+        "lol ok, bye",
+    ],
+)
+def test_a_message_naming_nothing_the_knowledge_knows_is_small_talk(
+    shipped: Matcher, message: str
+) -> None:
+    """Short chat is too unsteady for the embedding ("terima kasih" and "ok makes sense"
+    are no closer to an opener than to the tour); made of chat acts and words the
+    knowledge does not know, it gets the friendly reply, never "I don't know"."""
+    assert shipped.ask(message).outcome is Outcome.SMALL_TALK
+
+
+@pytest.mark.parametrize("message", ["lohum", "dates", "2023 or 2024??", "ok, and the venue?"])
+def test_a_message_naming_something_known_is_not_small_talk(shipped: Matcher, message: str) -> None:
+    assert shipped.ask(message).outcome is not Outcome.SMALL_TALK
+
+
+def test_no_phrasing_of_the_shipped_knowledge_is_only_chat(shipped: Matcher) -> None:
+    """Chat words may not swallow a question the knowledge is asked by: a phrasing made
+    of them alone could never be answered (a small-talk reading answers nothing)."""
+    index = shipped.index
+    only_chat = [
+        phrasing
+        for target in index.targets
+        for phrasing in target.phrasings
+        if all(word in smalltalk.CHAT_WORDS for word in index.terms(phrasing).tokens)
+    ]
+    assert only_chat == []
 
 
 def test_a_greeting_before_a_question_does_not_stop_the_answer(shipped: Matcher) -> None:
