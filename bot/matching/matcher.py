@@ -228,7 +228,7 @@ class Matcher:
     def _is_small_talk(self, vector: Vectors, reading: Reading) -> bool:
         """Names nothing the knowledge knows but chat acts, or is close to an everyday
         opener and clearly closer than to anything the knowledge says."""
-        if all(word in smalltalk.CHAT_WORDS for word in reading.terms.tokens):
+        if smalltalk.names_nothing(reading.terms):
             return True
         if not len(self._small_talk):
             return False

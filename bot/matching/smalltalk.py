@@ -13,11 +13,13 @@ ways, and gets a short friendly reply that says what the bot can do:
   look up, whatever its length. A sentence embedding of a two-word message is too
   unsteady for that ("k" and "makes sense" are no closer to "ok" than to a question
   about the tour), and a word list of chat acts is general English, like
-  ``bot.matching.chat``. The matcher applies it (it knows what the knowledge knows).
+  ``bot.matching.chat``. The words the knowledge knows are a question's terms
+  (``bot.matching.index``), so this is ``names_nothing(terms)``.
 """
 
 from __future__ import annotations
 
+from bot.matching.index import QueryTerms
 from bot.matching.textnorm import basic_normalise, word_key
 
 EXAMPLES = (
@@ -137,6 +139,13 @@ _CHAT_WORDS = """
 # As the index keys words (``bot.matching.textnorm.word_key``), so a question's terms can
 # be looked up directly.
 CHAT_WORDS = frozenset(word_key(w) for w in basic_normalise(_CHAT_WORDS).split())
+
+
+def names_nothing(terms: QueryTerms) -> bool:
+    """Whether every word of a question that the knowledge knows is a chat word. Words it
+    does not know are passed over, rare or not: slang, typos and greetings this list lacks
+    are rare words too (docs/matching.md)."""
+    return all(word in CHAT_WORDS for word in terms.tokens)
 
 
 def reply(topic: str) -> str:

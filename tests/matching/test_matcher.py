@@ -354,7 +354,7 @@ def test_no_phrasing_of_the_shipped_knowledge_is_only_chat(shipped: Matcher) -> 
         phrasing
         for target in index.targets
         for phrasing in target.phrasings
-        if all(word in smalltalk.CHAT_WORDS for word in index.terms(phrasing).tokens)
+        if smalltalk.names_nothing(index.terms(phrasing))
     ]
     assert only_chat == []
 
