@@ -105,6 +105,7 @@ class Matcher:
         targets = self.index.targets
         self.meaning = MeaningIndex([target_texts(knowledge, t) for t in targets], self.store)
         self._small_talk = self.store.vectors(smalltalk.EXAMPLES)
+        self._reply = smalltalk.reply(knowledge)
         self._first_citing: dict[str, str] = {}
         for qa in knowledge.qas.values():
             for fact_id in qa.cites:
@@ -182,7 +183,7 @@ class Matcher:
             r for r, small in zip(found, chat, strict=True) if r.answer.answered and not small
         ]
         if any(chat) and not answered:
-            return Answer(Outcome.SMALL_TALK, 0.0, reply=smalltalk.reply(self._topic()))
+            return Answer(Outcome.SMALL_TALK, 0.0, reply=self._reply)
         parts = self._parts([r for r in answered if r is not found[0]])
         if len(parts) > 1 and self._agrees(found[0], parts):
             first = parts[0]
@@ -235,9 +236,6 @@ class Matcher:
         chat = float(np.max(self._small_talk @ vector))
         nearest = max((s.closest for s in reading.ranked), default=-1.0)
         return chat >= smalltalk.SIMILARITY and chat >= nearest + smalltalk.LEAD
-
-    def _topic(self) -> str:
-        return f'the article "{self.knowledge.article.title}"'
 
     def _decide(self, ranked: list[Scored]) -> Answer:
         t = self.thresholds

@@ -19,6 +19,8 @@ ways, and gets a short friendly reply that says what the bot can do:
 
 from __future__ import annotations
 
+from bot.knowledge.loader import Knowledge
+from bot.knowledge.sources import ARTICLE_ID
 from bot.matching.index import QueryTerms
 from bot.matching.textnorm import basic_normalise, word_key
 
@@ -106,6 +108,10 @@ EXAMPLES = (
 # tour 0.2-0.4; chosen on the two read chat-style sets (chat-dev1/2).
 SIMILARITY = 0.6
 LEAD = 0.1
+# The reply names at most this many later sources and suggests this many questions: a
+# Discord message a glance can take in.
+MAX_TITLES = 2
+MAX_EXAMPLES = 3
 
 
 # Words of chat acts, as people type them in an English-speaking community server whose
@@ -148,10 +154,33 @@ def names_nothing(terms: QueryTerms) -> bool:
     return all(word in CHAT_WORDS for word in terms.tokens)
 
 
-def reply(topic: str) -> str:
-    """The friendly reply, naming what the bot knows about."""
-    return (
-        f"Hi! I'm a bot that answers questions about {topic}, and I quote my sources for "
-        "every answer. Try asking when or where it was, who organised it, which countries "
-        "or companies took part, or what happens next."
+def reply(knowledge: Knowledge) -> str:
+    """The friendly reply: what the bot knows about and a question to try from each of its
+    sources (the first Q&A citing only that source), newest after the article, so that it
+    stays true as moderators add sources and Q&As."""
+    later = sorted(
+        (s for s in knowledge.sources.values() if s.id != ARTICLE_ID),
+        key=lambda s: s.date or "",
+        reverse=True,
     )
+    topic = f'the article "{knowledge.article.title}"'
+    if later:
+        titles = " and ".join(f'"{s.title}"' for s in later[:MAX_TITLES])
+        more = f" (and {len(later) - MAX_TITLES} more)" if len(later) > MAX_TITLES else ""
+        topic += f" and the later {titles}{more}"
+    own: dict[str, list[str]] = {}
+    for qa in knowledge.qas.values():
+        cited = {c.source for c in knowledge.citations(qa)}
+        if len(cited) == 1:
+            own.setdefault(cited.pop(), []).append(qa.question)
+    article = own.get(ARTICLE_ID, [])
+    examples = [*article[:1], *(own[s.id][0] for s in later if s.id in own), *article[1:2]]
+    text = (
+        f"Hi! I'm a bot that answers questions about {topic}, and I quote my sources for "
+        "every answer."
+    )
+    if examples := examples[:MAX_EXAMPLES]:
+        quoted = [f'"{q}"' for q in examples]
+        tried = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+        text += f" Try asking {tried}"
+    return text

@@ -21,7 +21,8 @@ from bot.matching.message import QUESTION_WORDS
 from bot.matching.textnorm import Normaliser, content_tokens
 from bot.matching.wording import RARE_CREDIT, USAGE_SMOOTHING, USAGE_WEIGHT
 from bot.matching.wording import Scored as Worded
-from tests.helpers import GAPS, QA, SHIPPED, write_small_knowledge
+from evals import NEWTOPICS, add_new_topic
+from tests.helpers import GAPS, QA, SHIPPED, copy_shipped, write_small_knowledge
 
 
 @pytest.fixture
@@ -357,6 +358,28 @@ def test_no_phrasing_of_the_shipped_knowledge_is_only_chat(shipped: Matcher) -> 
         if smalltalk.names_nothing(index.terms(phrasing))
     ]
     assert only_chat == []
+
+
+def test_the_small_talk_reply_names_every_source_and_a_question_from_each(
+    shipped: Matcher, tmp_path: Path
+) -> None:
+    """The reply says what the knowledge holds, so a source a moderator adds shows in it,
+    with one of its own questions to try."""
+    alone = shipped.ask("hi").reply
+    assert alone is not None and "later" not in alone
+    assert '"When did the study tour take place?"' in alone
+    topic = NEWTOPICS[0]
+    knowledge = load_knowledge(add_new_topic(copy_shipped(tmp_path / "knowledge"), topic))
+    (source,) = [s for s in knowledge.sources.values() if s.id != "article"]
+    first = next(
+        qa.question
+        for qa in knowledge.qas.values()
+        if {c.source for c in knowledge.citations(qa)} == {source.id}
+    )
+    reply = Matcher(knowledge).ask("hi").reply
+    assert reply is not None
+    assert knowledge.article.title in reply and f'the later "{source.title}"' in reply
+    assert f'"{first}"' in reply and '"When did the study tour take place?"' in reply
 
 
 def test_a_greeting_before_a_question_does_not_stop_the_answer(shipped: Matcher) -> None:
