@@ -120,6 +120,10 @@ class Knowledge:
     def citations(self, qa: QA) -> tuple[Citation, ...]:
         return tuple(self.facts[fact_id].citation for fact_id in qa.cites)
 
+    def cited_sources(self, qa: QA) -> frozenset[str]:
+        """The ids of the sources a Q&A's citations quote ("article" for the article)."""
+        return frozenset(c.source for c in self.citations(qa))
+
     def phrasings(self, entry: QA | Gap) -> tuple[str, ...]:
         """Hand-written phrasings plus the ones moderators taught for this Q&A or gap."""
         taught = tuple(t.phrasing for t in self.taught if t.qa == entry.id)
@@ -675,11 +679,7 @@ def gaps_answered_elsewhere(
     other also has (rapidfuzz ``token_set_ratio`` on normalised text); at 85 or more the
     gap is reported once, naming the closest pair so the moderator sees why.
     """
-    fresh = [
-        qa
-        for qa in knowledge.qas.values()
-        if any(c.source != ARTICLE_ID for c in knowledge.citations(qa))
-    ]
+    fresh = [qa for qa in knowledge.qas.values() if knowledge.cited_sources(qa) - {ARTICLE_ID}]
     if not fresh or not knowledge.gaps:
         return []
     normalise = knowledge.normaliser().normalise
@@ -706,7 +706,7 @@ def gaps_answered_elsewhere(
             continue
         qa_id, gap_no, qa_no, score = best
         qa = knowledge.qas[qa_id]
-        sources = sorted({c.source for c in knowledge.citations(qa)} - {ARTICLE_ID})
+        sources = sorted(knowledge.cited_sources(qa) - {ARTICLE_ID})
         line = gaps_doc.line("gaps", gap_index.get(gap.id, 0), "id") if gaps_doc else 1
         qa_where = (
             f"{qa_doc.file}:{qa_doc.line('qa', qa_index[qa_id], 'id')}"

@@ -276,12 +276,10 @@ class Matcher:
 
     def _cites_newer_source(self, target: Target) -> bool:
         if target.kind == "qa":
-            citations = self.knowledge.citations(self.knowledge.qas[target.id])
-        elif target.kind == "fact":
-            citations = (self.knowledge.facts[target.id].citation,)
-        else:
-            return False
-        return any(c.source != ARTICLE_ID for c in citations)
+            return bool(self.knowledge.cited_sources(self.knowledge.qas[target.id]) - {ARTICLE_ID})
+        if target.kind == "fact":
+            return self.knowledge.facts[target.id].citation.source != ARTICLE_ID
+        return False
 
     def _answer_key(self, target_id: str) -> str:
         """What a target answers with: a fact speaks for the first Q&A citing it."""

@@ -170,9 +170,9 @@ def reply(knowledge: Knowledge) -> str:
         topic += f" and the later {titles}{more}"
     own: dict[str, list[str]] = {}
     for qa in knowledge.qas.values():
-        cited = {c.source for c in knowledge.citations(qa)}
+        cited = knowledge.cited_sources(qa)
         if len(cited) == 1:
-            own.setdefault(cited.pop(), []).append(qa.question)
+            own.setdefault(next(iter(cited)), []).append(qa.question)
     article = own.get(ARTICLE_ID, [])
     examples = [*article[:1], *(own[s.id][0] for s in later if s.id in own), *article[1:2]]
     text = (
