@@ -23,7 +23,7 @@ from bot.matching.answer import Answer, Outcome, no_guess
 from bot.matching.compiled import load_matcher
 from bot.matching.evaluation import LabelledSetError, evaluate, load_labelled
 from bot.matching.matcher import Matcher
-from bot.matching.questions import QuestionError, clean_question
+from bot.matching.questions import QuestionError, clean_message, clean_question
 from bot.moderation.questionlog import QuestionLog
 from bot.moderation.unanswered import LOW_CONFIDENCE, group_similar
 from bot.settings import HEARTBEAT_FILE
@@ -90,7 +90,7 @@ def _cmd_ask(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if args.batch is None:
         try:
-            question = clean_question(" ".join(args.question))
+            question = clean_message(" ".join(args.question))
         except QuestionError as err:
             print(f"tourbot ask: {err}", file=sys.stderr)
             return EXIT_USAGE

@@ -15,10 +15,14 @@ from __future__ import annotations
 
 import re
 
-# A sentence runs up to its end mark (or a line break); the last may have none.
+# A sentence runs up to its end mark or a line break (chat ends sentences with Enter more
+# often than with a full stop); the last may have neither.
 _SENTENCE = re.compile(r"[^.!?;\n]*[.!?;\n]+|[^.!?;\n]+$")
-# Clauses inside a sentence: after a comma or colon, around a dash, or at a "+"/"&".
-_CLAUSE_BREAK = re.compile(r"[,:]\s|\s[-\u2013\u2014+&]+\s")
+# Clauses inside a sentence: after a comma or colon, around a dash, at a "+"/"&", or
+# before a number that lists questions ("1) when 2) where").
+_CLAUSE_BREAK = re.compile(r"[,:]\s|\s[-\u2013\u2014+&]+\s|\s(?=\d{1,2}\)\s)")
+# What starts a list item: a bullet or a number ("- when", "• where", "2) who").
+_LIST_MARKER = re.compile(r"^(?:[-*\u2022]+|\(?\d{1,2}[.)])\s+")
 # Words a question starts with; "and" followed by one of these starts a second question
 # ("who organised it and when was it").
 QUESTION_WORDS = "who whom whose what whats what's which when where why how".split()
@@ -60,7 +64,7 @@ def question_parts(message: str) -> list[str]:
     parts: list[str] = []
     for sentence in _SENTENCE.findall(message):
         asks = "?" in sentence
-        clauses = [c.strip(" .!?;\n") for c in _CLAUSE_BREAK.split(sentence)]
+        clauses = [_LIST_MARKER.sub("", c.strip(" .!?;\n")) for c in _CLAUSE_BREAK.split(sentence)]
         pieces = [p.strip() for c in clauses for p in _SECOND_QUESTION.split(c)]
         for piece in pieces:
             if piece and (looks_like_question(piece) or (asks and piece is pieces[-1])):
@@ -84,12 +88,13 @@ def coordinated_parts(message: str) -> list[str]:
 
 
 def readings(message: str) -> list[str]:
-    """The whole message first, then its question parts that differ from it, then its
-    coordinated pieces (at most MAX_PARTS readings besides the whole)."""
+    """The whole message first (on one line), then its question parts that differ from it,
+    then its coordinated pieces (at most MAX_PARTS readings besides the whole)."""
     whole = " ".join(message.split())
+    lines = "\n".join(" ".join(line.split()) for line in message.splitlines())
     found = [whole]
     seen = {whole.strip(" ?!.").lower()}
-    for part in question_parts(whole) + coordinated_parts(whole):
+    for part in question_parts(lines) + coordinated_parts(lines):
         key = part.strip(" ?!.").lower()
         if key not in seen and len(found) <= MAX_PARTS:  # "ev?" and "ev" are one reading
             seen.add(key)

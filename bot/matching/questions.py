@@ -14,7 +14,21 @@ class QuestionError(ValueError):
 
 
 def clean_question(text: str) -> str:
-    question = " ".join(text.split())
+    """One line of text (a phrasing, a question typed on a command line): its whitespace
+    folded to single spaces, refused if empty or too long."""
+    return _checked(" ".join(text.split()))
+
+
+def clean_message(text: str) -> str:
+    """A chat message as asked: each line's whitespace folded and blank lines dropped, but
+    its line breaks kept. In Discord a line break ends a sentence as a question mark does
+    ("when was the tour⏎where was it" asks two things), and ``bot.matching.message``
+    reads it so; folded into one line, it would be one question no entry answers."""
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    return _checked("\n".join(line for line in lines if line))
+
+
+def _checked(question: str) -> str:
     if not question:
         raise QuestionError("the question is empty", empty=True)
     if len(question) > MAX_QUESTION_CHARS:

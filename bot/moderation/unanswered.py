@@ -16,7 +16,7 @@ LOW_CONFIDENCE = 80.0
 
 @dataclass(slots=True)
 class Group:
-    example: str  # the first wording seen
+    example: str  # the first wording seen, on one line
     questions: list[LoggedQuestion] = field(default_factory=list)
 
     @property
@@ -25,7 +25,7 @@ class Group:
 
     @property
     def wordings(self) -> list[str]:
-        return list(dict.fromkeys(q.question for q in self.questions))
+        return list(dict.fromkeys(" ".join(q.question.split()) for q in self.questions))
 
     @property
     def best_confidence(self) -> float:
@@ -44,7 +44,7 @@ def group_similar(
                 group.questions.append(question)
                 break
         else:
-            groups.append((key, Group(question.question, [question])))
+            groups.append((key, Group(" ".join(question.question.split()), [question])))
     ordered = [group for _, group in groups]
     ordered.sort(key=lambda g: (-g.count, g.example))
     return ordered

@@ -137,19 +137,25 @@ async def test_hello_in_an_opted_in_channel_gets_no_reply(
     assert (said, "channel", "small_talk") in logged(harness)
 
 
+# The same two questions on two lines (Shift+Enter), as chat often asks them.
+TWO_LINES = "who organised it\nwhen was it"
+
+
+@pytest.mark.parametrize("question", [TWO_QUESTIONS, TWO_LINES])
 async def test_mention_asking_two_things_gets_one_reply_with_both(
-    start_bot: Any, fake: FakeDiscord
+    start_bot: Any, fake: FakeDiscord, question: str
 ) -> None:
     harness = await start_bot()
     since = fake.mark()
     asked: dict[str, Any] = {}
 
     async def ask() -> None:
-        asked.update(await fake.mention_bot(TWO_QUESTIONS))
+        asked.update(await fake.mention_bot(question))
 
     reply = await harness.reply_to(ask)
     assert str(reply.json["message_reference"]["message_id"]) == asked["id"]
-    assert_both_answers(embed_of(reply.json), harness, TWO_QUESTIONS)
+    assert_both_answers(embed_of(reply.json), harness, question)
+    assert logged(harness)[0] == (question, "mention", "answered")
     assert_pings_nobody(reply.json)
     votes = [b["custom_id"] for b in buttons(reply.json)]
     assert len(votes) == 2 and all(v.startswith("tourbot:fb:") for v in votes)

@@ -85,3 +85,31 @@ def test_what_looks_like_a_question() -> None:
     assert looks_like_question("for how many days")
     assert looks_like_question("the dates?")
     assert not looks_like_question("great article")
+
+
+def test_a_line_break_ends_a_question() -> None:
+    """Chat ends a question with Enter as often as with "?": each line is read on its own,
+    and the whole message (first reading) is one line."""
+    assert readings("when was the tour\nwhere was it") == [
+        "when was the tour where was it",
+        "when was the tour",
+        "where was it",
+    ]
+    assert question_parts("hey all\nwhen was the tour\nwho organised it") == [
+        "when was the tour",
+        "who organised it",
+    ]
+
+
+def test_listed_questions_are_read_without_their_markers() -> None:
+    assert question_parts("- which countries went\n- what companies did they visit") == [
+        "which countries went",
+        "what companies did they visit",
+    ]
+    assert question_parts("2 qs: 1) when 2) where") == ["when", "where"]
+    assert question_parts("two things:\n1. when was it\n2. where was it") == [
+        "when was it",
+        "where was it",
+    ]
+    # A number in brackets inside a question does not cut it.
+    assert readings("was it (2) days?") == ["was it (2) days?"]

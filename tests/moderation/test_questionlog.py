@@ -52,3 +52,16 @@ def test_unanswered_groups_similar_wordings(tmp_path: Path) -> None:
         (2, "how much did the tour cost"),
         (1, "who is lohum ceo"),
     ]
+
+
+def test_a_message_of_several_lines_is_listed_on_one(tmp_path: Path) -> None:
+    """The log keeps what was asked, line breaks and all; a moderator's list shows each
+    question on one line, so one cannot pose as several entries."""
+    log = QuestionLog(tmp_path / "log.sqlite3")
+    log.record("price of a nexon\nand its range", ABSTAINED, "mention")
+    assert [q.question for q in log.unanswered(0, LOW_CONFIDENCE)] == [
+        "price of a nexon\nand its range"
+    ]
+    (group,) = group_similar(log.unanswered(0, LOW_CONFIDENCE))
+    assert group.example == "price of a nexon and its range"
+    assert group.wordings == ["price of a nexon and its range"]

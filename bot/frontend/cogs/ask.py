@@ -12,7 +12,7 @@ from discord.ext import commands
 
 from bot.frontend.client import APOLOGY, RESTARTING, TourBot, slow_down
 from bot.matching.answer import Answer, Outcome
-from bot.matching.questions import QuestionError, clean_question
+from bot.matching.questions import QuestionError, clean_message
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +21,9 @@ _MENTION = re.compile(r"<@[!&]?\d+>|<#\d+>|@everyone|@here")
 
 
 def strip_mentions(content: str) -> str:
-    return " ".join(_MENTION.sub(" ", content).split())
+    """``content`` with its mentions blanked out; spacing and line breaks are left to
+    ``clean_message``."""
+    return _MENTION.sub(" ", content)
 
 
 class Ask(commands.Cog):
@@ -37,7 +39,7 @@ class Ask(commands.Cog):
         self, interaction: discord.Interaction[Any], question: str, private: bool = False
     ) -> None:
         try:
-            text = clean_question(strip_mentions(question))
+            text = clean_message(strip_mentions(question))
         except QuestionError as err:
             await interaction.response.send_message(f"Sorry: {err}.", ephemeral=True)
             return
@@ -95,7 +97,7 @@ class Ask(commands.Cog):
     async def _answer_message(self, message: discord.Message, addressed: bool) -> None:
         none = discord.AllowedMentions.none()
         try:
-            text = clean_question(strip_mentions(message.content))
+            text = clean_message(strip_mentions(message.content))
         except QuestionError as err:
             if addressed:
                 hint = "Ask me about the EV study tour, e.g. `@me when was the tour?`"
