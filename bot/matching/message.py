@@ -39,6 +39,13 @@ _SECOND_QUESTION = re.compile(
 )
 # A bare coordination inside a question: "date and venue", "summary + the organisers".
 _COORDINATION = re.compile(r"\s(?:and|also|plus|&|\+)\s+(?:also\s+)?", re.IGNORECASE)
+# What a message holds that is not words of its question: links ("saw this
+# https://…/ev-tour-india, where was it?" is not about India as a model) and emoji typed
+# as names (":thinking:", ":+1:"; not a time such as 10:30:00).
+_NOT_WORDS = re.compile(
+    r"\b[a-z][a-z0-9+.-]*://\S+|\bwww\.\S+|:(?:[a-z0-9_+-]*[a-z][a-z0-9_+-]*|[+-]1|100):",
+    re.IGNORECASE,
+)
 # More readings than this are not worth their cost: a message of 500 characters has few
 # real questions, and every reading costs an embedding and a wording pass.
 MAX_PARTS = 6
@@ -89,7 +96,9 @@ def coordinated_parts(message: str) -> list[str]:
 
 def readings(message: str) -> list[str]:
     """The whole message first (on one line), then its question parts that differ from it,
-    then its coordinated pieces (at most MAX_PARTS readings besides the whole)."""
+    then its coordinated pieces (at most MAX_PARTS readings besides the whole). Links and
+    emoji names are left out, unless they are all there is."""
+    message = _NOT_WORDS.sub(" ", message) if _NOT_WORDS.sub("", message).strip() else message
     whole = " ".join(message.split())
     lines = "\n".join(" ".join(line.split()) for line in message.splitlines())
     found = [whole]

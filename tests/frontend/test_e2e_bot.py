@@ -130,6 +130,21 @@ async def test_everyone_and_role_mentions_in_a_question_ping_nobody(
         assert_pings_nobody(post.json.get("data", post.json))
 
 
+async def test_emoji_links_and_timestamps_are_not_read_as_the_question(
+    start_bot: Any, fake: FakeDiscord
+) -> None:
+    """Custom emoji, a timestamp and a link are Discord markup and references, not words of
+    the question: their names ("thinking", "india") would pull it elsewhere."""
+    harness = await start_bot()
+    asked = (
+        "https://www.example.com/news/ev-tour-india <t:1706572800:D> where was this "
+        "<:thinking:112233445566778899>"
+    )
+    reply = await harness.reply_to(lambda: fake.mention_bot(asked))
+    assert "New Delhi and the National Capital Region" in embed_of(reply.json)["description"]
+    assert_pings_nobody(reply.json)
+
+
 async def test_off_topic_mention_gets_an_honest_reply(start_bot: Any, fake: FakeDiscord) -> None:
     harness = await start_bot()
     reply = await harness.reply_to(lambda: fake.mention_bot("what is the price of a Tata Nexon?"))

@@ -113,3 +113,16 @@ def test_listed_questions_are_read_without_their_markers() -> None:
     ]
     # A number in brackets inside a question does not cut it.
     assert readings("was it (2) days?") == ["was it (2) days?"]
+
+
+def test_links_and_emoji_names_are_not_read_as_words() -> None:
+    """A link's words ("…/ev-tour-india") and an emoji's name (":thinking:") say nothing
+    about what is asked, and a "?" inside a link does not end a question."""
+    assert readings("see https://example.org/ev-tour-india?ref=1, where was it?") == [
+        "see where was it?"
+    ]
+    assert readings("www.example.org/news when was it") == ["when was it"]
+    assert readings("what is lohum :thinking: :+1:") == ["what is lohum"]
+    # Not a time of day, and not a message that is nothing but a link.
+    assert readings("was it at 10:30:00") == ["was it at 10:30:00"]
+    assert readings("https://example.org") == ["https://example.org"]

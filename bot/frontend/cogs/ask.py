@@ -16,14 +16,18 @@ from bot.matching.questions import QuestionError, clean_message
 
 log = logging.getLogger(__name__)
 
-# User, role and channel mentions, and the two mass mentions: noise to the matcher.
-_MENTION = re.compile(r"<@[!&]?\d+>|<#\d+>|@everyone|@here")
+# Discord's markup that is not words: user, role and channel mentions, the two mass
+# mentions, custom emoji (<:name:id>, animated <a:name:id>), command mentions (</ask:id>)
+# and timestamps (<t:1706572800:R>). Noise to the matcher.
+_MARKUP = re.compile(
+    r"<@[!&]?\d+>|<#\d+>|@everyone|@here|<a?:\w+:\d+>|</[\w -]+:\d+>|<t:-?\d+(?::\w)?>"
+)
 
 
-def strip_mentions(content: str) -> str:
-    """``content`` with its mentions blanked out; spacing and line breaks are left to
+def strip_markup(content: str) -> str:
+    """``content`` with Discord's markup blanked out; spacing and line breaks are left to
     ``clean_message``."""
-    return _MENTION.sub(" ", content)
+    return _MARKUP.sub(" ", content)
 
 
 class Ask(commands.Cog):
@@ -39,7 +43,7 @@ class Ask(commands.Cog):
         self, interaction: discord.Interaction[Any], question: str, private: bool = False
     ) -> None:
         try:
-            text = clean_message(strip_mentions(question))
+            text = clean_message(strip_markup(question))
         except QuestionError as err:
             await interaction.response.send_message(f"Sorry: {err}.", ephemeral=True)
             return
@@ -97,7 +101,7 @@ class Ask(commands.Cog):
     async def _answer_message(self, message: discord.Message, addressed: bool) -> None:
         none = discord.AllowedMentions.none()
         try:
-            text = clean_message(strip_mentions(message.content))
+            text = clean_message(strip_markup(message.content))
         except QuestionError as err:
             if addressed:
                 hint = "Ask me about the EV study tour, e.g. `@me when was the tour?`"
