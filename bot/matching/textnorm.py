@@ -19,6 +19,10 @@ import snowballstemmer
 from bot.matching.chat import FILLER_PHRASES, FILLER_WORDS, SHORTHAND, expand_contractions
 
 _POSSESSIVE = re.compile(r"(\w)'s\b")
+# A letter typed three or more times running is chat's stretch ("whennnn", "sooo",
+# "pleaseee"): no English word has one, so it is read as two ("whenn", then a known word
+# one edit away, as any typo is).
+_STRETCHED = re.compile(r"([^\W\d_])\1{2,}")
 _NON_WORD = re.compile(r"[^\w]+")
 # Symbols that ask something: "what % of sales" asks for a percentage, which the article
 # never gives; stripped as punctuation, the question would lose the very thing it asks.
@@ -72,6 +76,7 @@ def basic_normalise(text: str) -> str:
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = expand_contractions(text.casefold().replace("’", "'").replace("‘", "'"))
+    text = _STRETCHED.sub(r"\1\1", text)
     text = _POSSESSIVE.sub(r"\1", text).translate(_SYMBOL_WORDS)
     words = _NON_WORD.sub(" ", text).replace("_", " ").split()
     return " ".join(_stem(w) for word in words for w in _expand(word).split())

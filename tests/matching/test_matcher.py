@@ -605,6 +605,17 @@ def test_everyday_typing_slips_are_not_topic_words(shipped: Matcher) -> None:
     assert found.answered and found.match is not None and found.match.id == "where"
 
 
+def test_a_stretched_word_is_read_as_the_word(shipped: Matcher) -> None:
+    """Chat stretches words ("whennnn", "tourrr"); no English word has a letter three times
+    running, so the run is read as two and the word as a typo of a known one."""
+    normalise = Normaliser().normalise
+    assert normalise("whennnn was the tourrr soooo") == "whenn was the tourr soo"
+    assert normalise("the year 2000, www") == "the year 2000 ww"
+    found = shipped.ask("whennnn was the tourrr")
+    assert found.answered and found.match is not None and found.match.id == "when"
+    assert shipped.ask("thanksss, byeee").outcome is Outcome.SMALL_TALK
+
+
 def test_regional_particles_and_inner_apostrophes_are_chat_not_topic() -> None:
     """ "y'all" split at its apostrophe would read as "y" ("why") + "all"; "po", "yaar" and
     "lah" are politeness or tag particles; a plural stopword ("guys") is compared after
