@@ -182,7 +182,7 @@ class Matcher:
         answered = [
             r for r, small in zip(found, chat, strict=True) if r.answer.answered and not small
         ]
-        if any(chat) and not answered:
+        if not answered and self._chatting(chat, found[0].answer):
             return Answer(Outcome.SMALL_TALK, 0.0, reply=self._reply)
         parts = self._parts([r for r in answered if r is not found[0]])
         if len(parts) > 1 and self._agrees(found[0], parts):
@@ -225,6 +225,16 @@ class Matcher:
             return True
         key = self._answer_key(match.id)
         return any(p.match is not None and self._answer_key(p.match.id) == key for p in parts)
+
+    @staticmethod
+    def _chatting(chat: Sequence[bool], whole: Answer) -> bool:
+        """Small talk is the reply when the whole message is small talk, or when a part of
+        it is and the whole found nothing to say. A chatty tail does not silence what the
+        whole message named: "i heard lohum does recycling, is that right?" gets what the
+        sources lack about LOHUM's recycling, not a greeting for its "is that right"."""
+        if chat[0]:
+            return True
+        return any(chat) and whole.note is None and whole.outcome is not Outcome.SUGGESTED
 
     def _is_small_talk(self, vector: Vectors, reading: Reading) -> bool:
         """Names nothing the knowledge knows but chat acts, or is close to an everyday

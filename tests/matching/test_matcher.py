@@ -347,6 +347,16 @@ def test_a_message_naming_something_known_is_not_small_talk(shipped: Matcher, me
     assert shipped.ask(message).outcome is not Outcome.SMALL_TALK
 
 
+def test_a_chatty_tail_does_not_silence_what_the_message_named(shipped: Matcher) -> None:
+    """ "is that right?" is chat on its own; after a claim about LOHUM's recycling it is the
+    question, and the reply is what the sources lack about it. A part that is small talk
+    still gets the friendly reply when the rest of the message names nothing known."""
+    found = shipped.ask("i heard lohum does recycling, is that right?")
+    assert found.outcome is not Outcome.SMALL_TALK
+    assert found.note is not None and "recycling" in found.note
+    assert shipped.ask("qwerty zxcvb plonk. how are you?").outcome is Outcome.SMALL_TALK
+
+
 def test_no_phrasing_of_the_shipped_knowledge_is_only_chat(shipped: Matcher) -> None:
     """Chat words may not swallow a question the knowledge is asked by: a phrasing made
     of them alone could never be answered (a small-talk reading answers nothing)."""
