@@ -44,6 +44,9 @@ def figures(report: Report) -> dict[str, Any]:
     return {
         "in_scope": round(report.in_scope_accuracy, 4),
         "wrong": round(report.counts[("in_scope", "wrong")] / inscope, 4) if inscope else 0.0,
+        # Not answered, but the right entry was on a button ("did you mean", or a related
+        # question under what the sources lack).
+        "offered": round(report.counts[("in_scope", "offered")] / inscope, 4) if inscope else 0.0,
         "held_back": round(report.out_of_scope_held_back, 4),
         "small_talk": round(report.small_talk_replied, 4) if report.totals["small_talk"] else None,
         "questions": sum(report.totals.values()),
@@ -88,7 +91,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(
                 f"{topic.name}: {100 * p['in_scope']:.1f}% in scope answered rightly, "
                 f"{100 * p['wrong']:.1f}% wrongly, "
-                f"{100 * p['held_back']:.1f}% near misses held back"
+                f"{100 * p['held_back']:.1f}% near misses held back, "
+                f"{100 * p['offered']:.1f}% offered on a button"
             )
             for question in result["misses"]:
                 print(f"  missed: {question}")
@@ -100,12 +104,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         variants[f"cut{args.phrasings}"] = cut_phrasings(knowledge, args.phrasings)
     results = {label: measure(k, names) for label, k in variants.items()}
     print(f"{len(names)} sets: {' '.join(names)}")
-    print(f"{'':8} {'in scope':>9} {'wrong':>7} {'held back':>10} {'small talk':>11}")
+    print(
+        f"{'':8} {'in scope':>9} {'wrong':>7} {'offered':>8} {'held back':>10} {'small talk':>11}"
+    )
     for label, result in results.items():
         p = result["pooled"]
         talk = "-" if p["small_talk"] is None else f"{100 * p['small_talk']:.1f}%"
         print(
             f"{label:8} {100 * p['in_scope']:8.1f}% {100 * p['wrong']:6.1f}% "
+            f"{100 * p['offered']:7.1f}% "
             f"{100 * p['held_back']:9.1f}% {talk:>11}"
         )
     if args.json:

@@ -65,7 +65,11 @@ def _render_one(answer: Answer, knowledge: Knowledge) -> str:
         lines += [f"  {n}. {s.question}" for n, s in enumerate(answer.suggestions, start=1)]
         return "\n".join(lines)
     if answer.note is not None:
-        return f"{answer.note} {no_guess(knowledge.several_sources)}"
+        lines = [f"{answer.note} {no_guess(knowledge.several_sources)}"]
+        if answer.suggestions:
+            lines.append("Related questions I can answer:")
+            lines += [f"  {n}. {s.question}" for n, s in enumerate(answer.suggestions, start=1)]
+        return "\n".join(lines)
     return (
         "Sorry, the article doesn't say. I can only answer questions about "
         f'"{knowledge.article.title}": when and where the tour was, who organised it, '

@@ -51,12 +51,15 @@ def test_ask_json_abstains_off_topic() -> None:
 
 def test_a_question_the_article_does_not_answer_says_so() -> None:
     """Closest to an entry of gaps.yaml: not answered, and the JSON carries what the
-    article lacks as "note" (a key present only then)."""
+    article lacks as "note" (a key present only then), and what it does answer nearby as
+    "suggestions"."""
     payload = json.loads(tourbot("ask", "--json", "who is the CEO of LOHUM?").stdout)
     assert payload["answered"] is False and payload["answer"] is None
     assert payload["note"].startswith("The article doesn't say")
+    assert payload["suggestions"] == ["What is LOHUM?"]
     text = tourbot("ask", "who is the CEO of LOHUM?").stdout
     assert text.startswith("The article doesn't say") and "won't guess" in text
+    assert "Related questions I can answer:\n  1. What is LOHUM?" in text
 
 
 def test_ask_text_prints_answer_and_citation() -> None:

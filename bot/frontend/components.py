@@ -85,12 +85,13 @@ class FeedbackButton(
 
 
 def view_for(answer: Answer, row_id: int) -> discord.ui.View | None:
-    """Buttons for a reply: choices for "did you mean", 👍/👎 under a logged answer (one
-    pair for a reply with several answers: the vote goes to the logged question, which
-    the log files under its first part). Small talk and "doesn't say" get none."""
+    """Buttons for a reply: choices for "did you mean" and for the related questions under
+    "doesn't say", 👍/👎 under a logged answer (one pair for a reply with several answers:
+    the vote goes to the logged question, which the log files under its first part).
+    Small talk gets none."""
     if answer.outcome is Outcome.SMALL_TALK:
         return None
-    if answer.outcome is Outcome.SUGGESTED:
+    if not answer.answered and answer.suggestions:
         view = discord.ui.View(timeout=None)
         for suggestion in answer.suggestions:
             view.add_item(PickButton(suggestion.id, suggestion.question, row_id))

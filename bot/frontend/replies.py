@@ -161,16 +161,25 @@ def unsure_embed() -> discord.Embed:
 
 
 def abstain_embed(
-    article: Article, examples: list[str], note: str | None = None, several_sources: bool = False
+    article: Article,
+    examples: list[str],
+    note: str | None = None,
+    several_sources: bool = False,
+    related: bool = False,
 ) -> discord.Embed:
+    """What the sources lack (or that they say nothing), then what to ask instead: the
+    related questions on the buttons below when there are any, else a few examples."""
     lines = [
         f"{clip(note, 500)} {no_guess(several_sources)}"
         if note
         else f"Sorry, {'the sources here don' if several_sources else 'the article doesn'}'t "
-        "say, so I won't guess.",
-        f"I answer questions about **{clip(article.title, 200)}**, for example:",
-        *(f"• {clip(example, 150)}" for example in examples[:4]),
+        "say, so I won't guess."
     ]
+    if related:
+        lines.append("Related questions I can answer are below.")
+    else:
+        lines.append(f"I answer questions about **{clip(article.title, 200)}**, for example:")
+        lines += [f"• {clip(example, 150)}" for example in examples[:4]]
     return discord.Embed(description=clip("\n".join(lines), DESCRIPTION_MAX), colour=ABSTAIN_COLOUR)
 
 
@@ -185,4 +194,6 @@ def embed_for(
         return unsure_embed()
     if answer.outcome is Outcome.SMALL_TALK:  # the client sends it as text; no citations
         return discord.Embed(description=small_talk_text(answer, article), colour=ABSTAIN_COLOUR)
-    return abstain_embed(article, examples, answer.note, several_sources)
+    return abstain_embed(
+        article, examples, answer.note, several_sources, related=bool(answer.suggestions)
+    )

@@ -185,7 +185,9 @@ def evaluate(
                     verdict = "partial"  # one of two questions answered, and rightly
             else:
                 verdict = answer.outcome.value
-            if verdict == "suggested" and any(s.id in expect for s in answer.suggestions):
+            # Offered: not answered, but the right entry is one press away (a "did you
+            # mean", or a related question under what the sources lack).
+            if not answer.answered and any(s.id in expect for s in answer.suggestions):
                 report.counts[("in_scope", "offered")] += 1
             if verdict == "wrong":
                 report.confusion[("+".join(expect), got or "?")] += 1

@@ -7,8 +7,9 @@ plus its **wording** similarity (closest phrasing by spelling and shared words, 
 share of the question's words the target knows, ``bot.matching.wording``; 0 to 1). The
 best answerable target is answered when its score reaches ``answer`` and its meaning
 alone reaches ``meaning``, it leads every target with a different answer by ``margin``,
-and no gap scores higher; a gap that scores higher means "the sources don't say". Below
-that, "did you mean" from ``suggest``.
+and no gap scores higher; a gap that scores higher means "the sources don't say" (with
+the Q&As that reached ``answer`` offered beside it). Below that, "did you mean" from
+``suggest``.
 
 Neither signal counts an entry's phrasings: meaning takes the single closest text, and the
 thresholds are fixed numbers, chosen once on the read question sets with every entry cut
@@ -253,9 +254,9 @@ class Matcher:
         best = next((s for s in ranked if targets[s.target].kind != "gap"), None)
         gap = next((s for s in ranked if targets[s.target].kind == "gap"), None)
         if best is None:
-            return self._hold(gap)
+            return self._hold(gap, ranked)
         if gap is not None and gap.score > best.score and not self._newer[best.target]:
-            return self._hold(gap)
+            return self._hold(gap, ranked)
         key = self._answer_key(targets[best.target].id)
         rival = next(
             (
@@ -277,12 +278,17 @@ class Matcher:
             return Answer(Outcome.SUGGESTED, best.confidence, suggestions=suggestions)
         return Answer(Outcome.ABSTAINED, best.confidence)
 
-    def _hold(self, gap: Scored | None) -> Answer:
-        """Closer to something the sources don't say than to anything they do."""
+    def _hold(self, gap: Scored | None, ranked: list[Scored]) -> Answer:
+        """Closer to something the sources don't say than to anything they do. The reply
+        says what they lack and offers the questions they do answer that a "did you mean"
+        would offer: a near miss ("who runs Omega Seiki?") is often asked by someone who
+        would like what is known ("what is Omega Seiki?"), and a question a gap took by
+        mistake keeps its answer one press away."""
         if gap is None or gap.score < self.thresholds.suggest:
             return Answer(Outcome.ABSTAINED, 0.0 if gap is None else gap.confidence)
         note = self.index.targets[gap.target].display
-        return Answer(Outcome.ABSTAINED, gap.confidence, note=note)
+        related = self._suggestions(ranked, self.thresholds.answer)
+        return Answer(Outcome.ABSTAINED, gap.confidence, suggestions=related, note=note)
 
     def _cites_newer_source(self, target: Target) -> bool:
         if target.kind == "qa":
@@ -303,11 +309,14 @@ class Matcher:
             return found.id
         return self._first_citing.get(found.id) if found.kind == "fact" else None
 
-    def _suggestions(self, ranked: list[Scored]) -> tuple[Suggestion, ...]:
+    def _suggestions(
+        self, ranked: list[Scored], floor: float | None = None
+    ) -> tuple[Suggestion, ...]:
         t = self.thresholds
+        floor = t.suggest if floor is None else floor
         chosen: list[Suggestion] = []
         for scored in ranked:
-            if scored.score < t.suggest or len(chosen) == t.max_suggestions:
+            if scored.score < floor or len(chosen) == t.max_suggestions:
                 break
             qa_id = self._qa_for(scored.target)
             if qa_id is not None and all(s.id != qa_id for s in chosen):

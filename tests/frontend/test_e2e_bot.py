@@ -161,6 +161,14 @@ async def test_a_question_the_article_does_not_answer_gets_what_it_lacks(
     embed = embed_of(reply.json)
     assert embed["description"].startswith("The article doesn't say who")
     assert "won't guess" in embed["description"] and not embed.get("fields")
+    # What the article does say nearby is one press away, and the press answers it.
+    assert "Related questions I can answer" in embed["description"]
+    (button,) = [c for row in reply.json["components"] for c in row["components"]]
+    assert button["label"] == "What is LOHUM?"
+    pressed = await fake.press_button(reply.response, button["custom_id"])
+    answer = await pressed.response()
+    assert embed_of(answer)["description"] == harness.bot.service.knowledge.qas["lohum"].answer
+    assert_pings_nobody(answer["data"])
 
 
 async def test_survives_the_gateway_closing(start_bot: Any, fake: FakeDiscord) -> None:

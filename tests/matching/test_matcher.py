@@ -665,14 +665,14 @@ def test_an_everyday_unknown_word_counts_less_than_a_rare_one(
 
 
 def test_a_question_the_article_does_not_answer_gets_what_the_gap_says(tmp_path: Path) -> None:
-    """Closest to a gap: the bot says what the article lacks, offers nothing, and the gap
+    """Closest to a gap: the bot says what the article lacks, offers only Q&As, and the gap
     is never something to answer, suggest or autocomplete."""
     knowledge = load_knowledge(write_small_knowledge(tmp_path, gaps=GAPS))
     matcher = Matcher(knowledge)
     found = matcher.ask("what did the tour cost")
     assert found.outcome is Outcome.ABSTAINED
     assert found.note == "The article doesn't say what the tour cost."
-    assert found.suggestions == () and found.match is None
+    assert all(s.id in knowledge.qas for s in found.suggestions) and found.match is None
     assert found.to_json()["note"] == found.note and found.to_json()["answer"] is None
     assert matcher.answer_id("gap-cost") is None
     assert all(s.id != "gap-cost" for s in complete(matcher, "how much did the tour"))
@@ -696,6 +696,25 @@ def test_without_gaps_the_same_question_gets_no_note(matcher: Matcher) -> None:
     """The note comes from gaps.yaml alone. (Whether the bot then answers is the rule's
     call: without gaps.yaml nothing says the cost is unknown.)"""
     assert matcher.ask("what did the tour cost").note is None
+
+
+def test_what_the_sources_lack_comes_with_what_they_answer_nearby(shipped: Matcher) -> None:
+    """A gap's reply offers the Q&As the bot would have answered but for the gap (a
+    target of theirs reaches the answer threshold), not every loose relative."""
+    found = shipped.ask("who runs omega seiki")
+    assert not found.answered and found.note is not None
+    assert [s.id for s in found.suggestions] == ["omega-seiki"]
+    knowledge, targets = shipped.knowledge, shipped.index.targets
+    citing = {f: qa.id for qa in reversed(knowledge.qas.values()) for f in qa.cites}
+    for question in ("how much did the tour cost", "was china there", "who is lohum's ceo"):
+        found = shipped.ask(question)
+        assert not found.answered and found.note is not None, question
+        strong = {
+            citing.get(targets[s.target].id, targets[s.target].id)
+            for s in shipped.rank(question)
+            if s.score >= shipped.thresholds.answer and targets[s.target].kind != "gap"
+        }
+        assert {s.id for s in found.suggestions} <= strong, question
 
 
 def test_shipped_gaps_hold_back_what_the_article_does_not_say(shipped: Matcher) -> None:
