@@ -35,7 +35,7 @@ from bot.matching.answer import Answer, MatchRef, Outcome, Suggestion
 from bot.matching.embedding import Vectors
 from bot.matching.index import KnowledgeIndex, QueryTerms, Target, targets_from_knowledge
 from bot.matching.meaning import MeaningIndex, target_texts
-from bot.matching.message import readings
+from bot.matching.message import readings, separate_questions
 from bot.matching.vectors import VectorStore, shared_store
 from bot.matching.wording import Scored as WordingScored
 from bot.matching.wording import Wording
@@ -185,8 +185,11 @@ class Matcher:
         ]
         if not answered and self._chatting(chat, found[0].answer):
             return Answer(Outcome.SMALL_TALK, 0.0, reply=self._reply)
-        parts = self._parts([r for r in answered if r is not found[0]])
-        if len(parts) > 1 and self._agrees(found[0], parts):
+        answered_parts = [r for r in answered if r is not found[0]]
+        parts = self._parts(answered_parts)
+        if len(parts) > 1 and (
+            self._agrees(found[0], parts) or self._asked_apart(message, answered_parts, found[0])
+        ):
             first = parts[0]
             return Answer(
                 Outcome.ANSWERED,
@@ -216,6 +219,17 @@ class Matcher:
                     seen.add(key)
                     answers.append(answer)
         return answers
+
+    def _asked_apart(self, message: str, found: Sequence[Reading], whole: Reading) -> bool:
+        """Whether two questions asked in their own words get different answers, each
+        surer than the whole message's: then the parts are the answer, whatever the whole
+        leans to ("what's lohum and what's omega seiki" is two questions, however close
+        the whole is to a third). An elliptic part ("... countries working together? why
+        is that important") is less sure than the whole, which keeps its answer."""
+        apart = set(separate_questions(message))
+        asked = self._parts([r for r in found if r.text in apart])
+        sure = whole.answer.confidence if whole.answer.answered else 0.0
+        return len(asked) > 1 and all(a.confidence > sure for a in asked)
 
     def _agrees(self, whole: Reading, parts: Sequence[Answer]) -> bool:
         """Parts add to what the whole message answers; they never overrule it. "did they

@@ -94,13 +94,27 @@ def coordinated_parts(message: str) -> list[str]:
     return pieces
 
 
+def _words(message: str) -> str:
+    """The message's lines, each with its spacing folded, without links and emoji names
+    (unless they are all there is)."""
+    if _NOT_WORDS.sub("", message).strip():
+        message = _NOT_WORDS.sub(" ", message)
+    return "\n".join(" ".join(line.split()) for line in message.splitlines())
+
+
+def separate_questions(message: str) -> list[str]:
+    """The message's question parts as ``readings`` gives them: the questions it asks in
+    their own words ("what's lohum and what's omega seiki"), not the pieces of one
+    question cut at a bare "and"."""
+    return question_parts(_words(message))
+
+
 def readings(message: str) -> list[str]:
     """The whole message first (on one line), then its question parts that differ from it,
     then its coordinated pieces (at most MAX_PARTS readings besides the whole). Links and
     emoji names are left out, unless they are all there is."""
-    message = _NOT_WORDS.sub(" ", message) if _NOT_WORDS.sub("", message).strip() else message
-    whole = " ".join(message.split())
-    lines = "\n".join(" ".join(line.split()) for line in message.splitlines())
+    lines = _words(message)
+    whole = " ".join(lines.split())
     found = [whole]
     seen = {whole.strip(" ?!.").lower()}
     for part in question_parts(lines) + coordinated_parts(lines):

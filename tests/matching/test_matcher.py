@@ -271,6 +271,16 @@ def test_pieces_of_one_question_do_not_overrule_the_whole(shipped: Matcher) -> N
     assert whole.match not in [p.match for p in pieces]
 
 
+def test_two_questions_asked_in_their_own_words_overrule_the_whole(shipped: Matcher) -> None:
+    """ "what's lohum and what's omega seiki" asks twice; read whole it leans to a third
+    entry, and each question alone is surer than that: the two answers win."""
+    message = "what's lohum and what's omega seiki"
+    whole = shipped.ask(message)
+    assert [p.match.id for p in whole.parts if p.match] == ["lohum", "omega-seiki"]
+    alone = [shipped.ask(q) for q in ("what's lohum", "what's omega seiki")]
+    assert [a.match.id for a in alone if a.match] == ["lohum", "omega-seiki"]
+
+
 def test_a_two_part_answer_keeps_the_json_of_one_and_adds_its_parts(shipped: Matcher) -> None:
     single = shipped.ask("who organised the study tour?").to_json()
     payload = shipped.ask("who organised it and when was it?").to_json()
