@@ -232,7 +232,7 @@ class Matcher:
         return len(asked) > 1 and all(a.confidence > sure for a in asked)
 
     def _agrees(self, whole: Reading, parts: Sequence[Answer]) -> bool:
-        """Parts add to what the whole message answers; they never overrule it. "did they
+        """Pieces add to what the whole message answers; they never overrule it. "did they
         visit LOHUM and Omega Seiki?" is one question, answered whole (the companies
         visited); cut at its "and", its pieces would answer two others (each company)."""
         match = whole.answer.match

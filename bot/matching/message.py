@@ -7,8 +7,9 @@ a preamble is judged on its own words, and a message asking two things can get t
 answers. Chat also asks two things without a second question word ("date and venue?",
 "tldr and also the dates pls"), so a question is also cut at a bare "and". Such pieces are
 weak evidence ("did they visit LOHUM and Omega Seiki?" is one question), so the matcher
-lets parts add to what the whole message answers but never overrule it. This module only
-cuts text; which reading wins is the matcher's call.
+lets such pieces add to what the whole message answers but never overrule it; questions
+asked in their own words may (``separate_questions``). This module only cuts text; which
+reading wins is the matcher's call.
 """
 
 from __future__ import annotations
