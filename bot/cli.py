@@ -23,7 +23,7 @@ from bot.matching.answer import Answer, Outcome, no_guess
 from bot.matching.compiled import load_matcher
 from bot.matching.evaluation import LabelledSetError, evaluate, load_labelled
 from bot.matching.matcher import Matcher
-from bot.matching.questions import QuestionError, clean_message, clean_question
+from bot.matching.questions import QuestionError, clean_message
 from bot.moderation.questionlog import QuestionLog
 from bot.moderation.unanswered import LOW_CONFIDENCE, group_similar
 from bot.settings import HEARTBEAT_FILE
@@ -118,7 +118,7 @@ def _cmd_ask(args: argparse.Namespace) -> int:
     try:
         for line in _batch_lines(args.batch):
             try:
-                asked = clean_question(line)
+                asked = clean_message(line)
                 answer = matcher.ask(asked)
                 if args.log:
                     _log_question(asked, answer)

@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from benchmarks import e2e, match
+import pytest
+
+from benchmarks import e2e, long_messages, match
 from benchmarks.startup import write_synthetic
 from bot.knowledge.loader import load_knowledge
 
@@ -77,3 +79,12 @@ def test_the_restart_benchmarks_synthetic_knowledge_passes_the_loaders_checks(
     assert 1_900 < len(knowledge.qas) <= 2_000
     assert question in {qa.question for qa in knowledge.qas.values()}
     assert dropped > 0
+
+
+def test_long_messages_benchmark_runs_and_every_length_is_answered(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert long_messages.main(["--rounds", "1", "--runs", "1"]) == 0
+    rows = capsys.readouterr().out.splitlines()[1:]
+    assert len(rows) == 4
+    assert all(row.split()[-1] == "True" for row in rows), rows

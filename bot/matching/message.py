@@ -47,7 +47,7 @@ _NOT_WORDS = re.compile(
     r"\b[a-z][a-z0-9+.-]*://\S+|\bwww\.\S+|:(?:[a-z0-9_+-]*[a-z][a-z0-9_+-]*|[+-]1|100):",
     re.IGNORECASE,
 )
-# More readings than this are not worth their cost: a message of 500 characters has few
+# More readings than this are not worth their cost: a message of 2,000 characters has few
 # real questions, and every reading costs an embedding and a wording pass.
 MAX_PARTS = 6
 

@@ -235,12 +235,24 @@ async def test_reply_to_the_bot_counts_as_asking(start_bot: Any, fake: FakeDisco
     assert "Asia LEDS Partnership" in embed_of(reply.json)["description"]
 
 
+async def test_a_long_message_up_to_discords_limit_is_read(
+    start_bot: Any, fake: FakeDiscord
+) -> None:
+    """A question after a long preamble (1,300 characters here; Discord allows 2,000) is
+    answered, not refused as it was past 500."""
+    harness = await start_bot()
+    preamble = "so i was reading about this study tour on my phone yesterday and " * 20
+    reply = await harness.reply_to(lambda: fake.mention_bot(preamble + "who organised it?"))
+    assert "Asia LEDS Partnership" in embed_of(reply.json)["description"]
+    assert_pings_nobody(reply.json)
+
+
 async def test_long_questions_and_cooldown_get_polite_replies(
     start_bot: Any, fake: FakeDiscord
 ) -> None:
     harness = await start_bot(cooldown_rate=2, cooldown_seconds=60)
     too_long = await harness.reply_to(lambda: fake.mention_bot("why " * 1000))
-    assert "please keep it under 500" in too_long.json["content"]
+    assert "is 3999 characters long; please keep it under 2000" in too_long.json["content"]
     await harness.reply_to(lambda: fake.mention_bot("when was the tour?"))
     await harness.reply_to(lambda: fake.mention_bot("where was the tour?"))
     slow = await harness.reply_to(lambda: fake.mention_bot("who organised it?"))
