@@ -294,10 +294,11 @@ class Matcher:
 
     def _hold(self, gap: Scored | None, ranked: list[Scored]) -> Answer:
         """Closer to something the sources don't say than to anything they do. The reply
-        says what they lack and offers the questions they do answer that a "did you mean"
-        would offer: a near miss ("who runs Omega Seiki?") is often asked by someone who
-        would like what is known ("what is Omega Seiki?"), and a question a gap took by
-        mistake keeps its answer one press away."""
+        says what they lack and offers the questions they do answer that the bot would
+        have answered but for the gap (their score reaches ``answer``; not every loose
+        relative a "did you mean" lists): a near miss ("who runs Omega Seiki?") is often
+        asked by someone who would like what is known ("what is Omega Seiki?"), and a
+        question a gap took by mistake keeps its answer one press away."""
         if gap is None or gap.score < self.thresholds.suggest:
             return Answer(Outcome.ABSTAINED, 0.0 if gap is None else gap.confidence)
         note = self.index.targets[gap.target].display

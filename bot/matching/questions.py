@@ -5,8 +5,8 @@ from __future__ import annotations
 # A phrasing, or a question a moderator adds: one question, worded once.
 MAX_QUESTION_CHARS = 500
 # A message asked in chat: Discord's own limit for a message (Nitro's 4,000 is refused
-# with a reason). Long messages are mostly preamble around a question or two; reading one
-# of 1,850 characters takes about 36 ms (docs/benchmarks.md).
+# with a reason). Long messages are mostly preamble around a question or two, and one at
+# the limit is read in under 30 ms (benchmarks/long_messages.py, docs/benchmarks.md).
 MAX_MESSAGE_CHARS = 2000
 
 
