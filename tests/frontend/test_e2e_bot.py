@@ -371,6 +371,21 @@ async def test_reply_stays_within_discord_limits(start_bot: Any, fake: FakeDisco
     assert all(len(f.value or "") <= 1024 for f in embed.fields) and len(embed.fields) <= 25
 
 
+@pytest.mark.parametrize("hand_over", ["", "^", "👆 ?"])
+async def test_a_mention_in_reply_to_a_question_answers_that_question(
+    start_bot: Any, fake: FakeDiscord, hand_over: str
+) -> None:
+    """ "@tourbot ^" under a member's question (in a channel the bot does not answer on its
+    own) hands that question to the bot."""
+    harness = await start_bot()
+    asked = await fake.send_message("when was the study tour?")
+    reply = await harness.reply_to(
+        lambda: fake.mention_bot(hand_over, reference_message_id=asked["id"])
+    )
+    assert "January 30 and 31" in embed_of(reply.json)["description"]
+    assert_pings_nobody(reply.json)
+
+
 async def test_bare_mention_gets_a_hint(start_bot: Any, fake: FakeDiscord) -> None:
     harness = await start_bot()
     reply = await harness.reply_to(lambda: fake.mention_bot(""))

@@ -98,10 +98,26 @@ class Ask(commands.Cog):
                 except discord.HTTPException:
                     log.warning("could not send the apology", exc_info=True)
 
+    def _asked_in(self, message: discord.Message, addressed: bool) -> str:
+        """What a message asks: its own words, or, when it is only a mention (or a "^")
+        in reply to someone else's message, that message's words: "@tourbot ^" under a
+        member's question hands it to the bot."""
+        own = strip_markup(message.content)
+        resolved = message.reference.resolved if message.reference else None
+        me = self.bot.user
+        if (
+            addressed
+            and not any(ch.isalnum() for ch in own)
+            and isinstance(resolved, discord.Message)
+            and (me is None or resolved.author.id != me.id)
+        ):
+            return strip_markup(resolved.content)
+        return own
+
     async def _answer_message(self, message: discord.Message, addressed: bool) -> None:
         none = discord.AllowedMentions.none()
         try:
-            text = clean_message(strip_markup(message.content))
+            text = clean_message(self._asked_in(message, addressed))
         except QuestionError as err:
             if addressed:
                 hint = "Ask me about the EV study tour, e.g. `@me when was the tour?`"
