@@ -408,6 +408,11 @@ class FakeDiscord:
             self.channel_id: self._text_channel(self.channel_id, "general", 0),
             self.other_channel_id: self._text_channel(self.other_channel_id, "off-topic", 1),
         }
+        # A direct-message channel between the bot and the member (not a guild channel).
+        self.dm_channel_id: str = _snowflake()
+        self._dm_channels: dict[str, JSON] = {
+            self.dm_channel_id: {"id": self.dm_channel_id, "type": 1, "recipients": [self.member]}
+        }
         self._users: dict[str, JSON] = {}
         self._member_roles: dict[str, list[str]] = {}
         self._joined_at = _now()
@@ -621,6 +626,14 @@ class FakeDiscord:
         ]
         message["mention_everyone"] = mention_everyone
         message["mention_roles"] = list(mention_roles)
+        self._user_messages[message["id"]] = message
+        await self.dispatch("MESSAGE_CREATE", message)
+        return message
+
+    async def send_dm(self, content: str, *, author: JSON | None = None) -> JSON:
+        """Dispatch MESSAGE_CREATE for a direct message to the bot (no guild, no member)."""
+        message = self._message(self.dm_channel_id, author or self.member, {"content": content})
+        del message["guild_id"]
         self._user_messages[message["id"]] = message
         await self.dispatch("MESSAGE_CREATE", message)
         return message
@@ -1064,7 +1077,7 @@ class FakeDiscord:
         return _ok(self._member_payload(self._users[match["user"]]))
 
     async def _create_message(self, request: RecordedRequest, match: re.Match[str]) -> _Reply:
-        if match["channel"] not in self._channels:
+        if match["channel"] not in self._channels and match["channel"] not in self._dm_channels:
             return _error(404, "Unknown Channel", 10003)
         return _ok(self._bot_message(match["channel"], request.json or {}, request.files))
 
@@ -1230,6 +1243,9 @@ class FakeDiscord:
             reference_message_id=reference.get("message_id") and str(reference["message_id"]),
         )
         message["attachments"] = self._attachments(files)
+        if channel_id in self._dm_channels:
+            del message["guild_id"]
+            message.get("message_reference", {}).pop("guild_id", None)
         if interaction:
             message["webhook_id"] = self.application_id
             message["application_id"] = self.application_id

@@ -386,6 +386,17 @@ async def test_a_mention_in_reply_to_a_question_answers_that_question(
     assert_pings_nobody(reply.json)
 
 
+async def test_a_direct_message_is_answered_without_a_mention(
+    start_bot: Any, fake: FakeDiscord
+) -> None:
+    """Whoever writes to the bot alone is asking it: a DM needs no mention."""
+    harness = await start_bot()
+    reply = await harness.reply_to(lambda: fake.send_dm("where was the study tour?"))
+    assert reply.path == f"/channels/{fake.dm_channel_id}/messages"
+    assert "New Delhi" in embed_of(reply.json)["description"]
+    assert_pings_nobody(reply.json)
+
+
 async def test_bare_mention_gets_a_hint(start_bot: Any, fake: FakeDiscord) -> None:
     harness = await start_bot()
     reply = await harness.reply_to(lambda: fake.mention_bot(""))

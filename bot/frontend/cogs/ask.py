@@ -70,10 +70,13 @@ class Ask(commands.Cog):
         ]
 
     def _addressed(self, message: discord.Message) -> bool:
-        """Mentioned by name (not via @everyone), or a reply to one of our messages."""
+        """Mentioned by name (not via @everyone), a reply to one of our messages, or a
+        direct message: whoever writes to the bot alone is asking it."""
         me = self.bot.user
         if me is None:
             return False
+        if message.guild is None:
+            return True
         if any(user.id == me.id for user in message.mentions):
             return True
         resolved = message.reference.resolved if message.reference else None
@@ -130,7 +133,8 @@ class Ask(commands.Cog):
             if addressed and verdict.notify:
                 await message.reply(slow_down(verdict.wait), allowed_mentions=none)
             return
-        answer, row_id = self.bot.respond(text, "mention" if addressed else "channel")
+        source = "channel" if not addressed else "dm" if message.guild is None else "mention"
+        answer, row_id = self.bot.respond(text, source)
         if not addressed and not self._confident(answer):
             return
         await message.reply(**self.bot.reply_payload(answer, row_id))
