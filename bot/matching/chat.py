@@ -130,3 +130,35 @@ FILLER_PHRASES = (
     "per the article", "based on the article",
     "as mentioned in the article",
 )  # fmt: skip
+
+
+# Words of chat acts (greetings, thanks, acknowledgements, reactions, goodbyes, ways of
+# addressing people), as people type them in an English-speaking community server whose
+# members come from South and Southeast Asia: written from everyday chat, not from any
+# labelled set. ``bot.matching.smalltalk`` reads a message made of them (and of stopwords
+# and filler) as small talk, and typo correction leaves them as typed: "perfect" is not a
+# slip for "percent", nor "khop khun krap" for "shop".
+CHAT_ACTS = """
+    hi hii hiii hey heyy heya hiya hello helo hallo howdy yo sup wassup greetings welcome
+    morning afternoon evening night gm gn good
+    namaste namaskar namaskaram vanakkam ayubowan salaam salam assalamualaikum assalamu
+    alaikum walaikum kuzuzangpo kuzu zangpo tashi delek selamat pagi siang sore malam halo
+    hai apa kabar kumusta kamusta mabuhay magandang umaga hapon gabi sawasdee sawatdee
+    sawadee sawasdi xin chao konnichiwa ni hao hola bonjour ciao aloha
+    thanks thank thx ty tysm tyvm thankyou thanku thnx cheers appreciate appreciated
+    grateful kind much lot lots many ton tons million dhanyavad dhanyavaad dhanyawad
+    shukriya shukria shukran dhonnobad dhonnobaad terima kasih makasih trims salamat
+    maraming po khob khop khun kob krub krap kha ka cam istuti bohoma nandri kadrinchey
+    arigato gracias merci danke
+    k kk okk okie alright aight fine got noted understood understand gotcha roger cool
+    nice great awesome perfect excellent amazing wonderful brilliant neat sweet super
+    fantastic interesting true agreed agree same make sense fair enough indeed no nope nah
+    yup yea
+    lmfao rofl hahaha hehe xd wow whoa omg damn dang yikes oof ugh meh hm oh ah aha ooh
+    crazy insane wild cute
+    bye byee goodbye cya later see tc care ttyl gtg tomorrow soon
+    everybody team mods admin sir madam maam mam buddy dude mate fam friend
+    helpful useful useless smart stupid dumb clever best worst love hate bad
+    test testing tested ping pong
+    hope happy glad
+"""

@@ -31,7 +31,13 @@ from rapidfuzz.distance import OSA
 
 from bot.knowledge.loader import QA, Knowledge
 from bot.matching.english import is_common_word
-from bot.matching.textnorm import Normaliser, content_tokens, counted_words, word_key
+from bot.matching.textnorm import (
+    CHAT_WORDS,
+    Normaliser,
+    content_tokens,
+    counted_words,
+    word_key,
+)
 
 # How many phrasings reach the fuzzy scorer; plenty for a curated base, and it bounds the
 # cost per question whatever the size of the knowledge base.
@@ -376,6 +382,8 @@ class KnowledgeIndex:
             if key in self.idf:
                 tokens.append(key)
                 continue
+            if key in CHAT_WORDS:
+                continue  # "perfect, thanks!": chat as typed, not a slip for "percent"
             fixed = self._correct(word)
             if fixed is None:
                 unknown.append(word)

@@ -22,7 +22,7 @@ from __future__ import annotations
 from bot.knowledge.loader import Knowledge
 from bot.knowledge.sources import ARTICLE_ID
 from bot.matching.index import QueryTerms
-from bot.matching.textnorm import basic_normalise, word_key
+from bot.matching.textnorm import CHAT_WORDS
 
 EXAMPLES = (
     "hi",
@@ -112,39 +112,6 @@ LEAD = 0.1
 # Discord message a glance can take in.
 MAX_TITLES = 2
 MAX_EXAMPLES = 3
-
-
-# Words of chat acts, as people type them in an English-speaking community server whose
-# members come from South and Southeast Asia: written for this module from everyday chat
-# (not from any labelled set); the core stopwords and chat filler (``bot.matching.chat``)
-# count as chat too.
-_CHAT_WORDS = """
-    hi hii hiii hey heyy heya hiya hello helo hallo howdy yo sup wassup greetings welcome
-    morning afternoon evening night gm gn good
-    namaste namaskar namaskaram vanakkam ayubowan salaam salam assalamualaikum assalamu
-    alaikum walaikum kuzuzangpo kuzu zangpo tashi delek selamat pagi siang sore malam halo
-    hai apa kabar kumusta kamusta mabuhay magandang umaga hapon gabi sawasdee sawatdee
-    sawadee sawasdi xin chao konnichiwa ni hao hola bonjour ciao aloha
-    thanks thank thx ty tysm tyvm thankyou thanku thnx cheers appreciate appreciated
-    grateful kind much lot lots many ton tons million dhanyavad dhanyavaad dhanyawad
-    shukriya shukria shukran dhonnobad dhonnobaad terima kasih makasih trims salamat
-    maraming po khob khop khun kob krub krap kha ka cam istuti bohoma nandri kadrinchey
-    arigato gracias merci danke
-    k kk okk okie alright aight fine got noted understood understand gotcha roger cool
-    nice great awesome perfect excellent amazing wonderful brilliant neat sweet super
-    fantastic interesting true agreed agree same make sense fair enough indeed no nope nah
-    yup yea
-    lmfao rofl hahaha hehe xd wow whoa omg damn dang yikes oof ugh meh hm oh ah aha ooh
-    crazy insane wild cute
-    bye byee goodbye cya later see tc care ttyl gtg tomorrow soon
-    everybody team mods admin sir madam maam mam buddy dude mate fam friend
-    helpful useful useless smart stupid dumb clever best worst love hate bad
-    test testing tested ping pong
-    hope happy glad
-"""
-# As the index keys words (``bot.matching.textnorm.word_key``), so a question's terms can
-# be looked up directly.
-CHAT_WORDS = frozenset(word_key(w) for w in basic_normalise(_CHAT_WORDS).split())
 
 
 def names_nothing(terms: QueryTerms) -> bool:

@@ -16,7 +16,13 @@ from functools import lru_cache
 
 import snowballstemmer
 
-from bot.matching.chat import FILLER_PHRASES, FILLER_WORDS, SHORTHAND, expand_contractions
+from bot.matching.chat import (
+    CHAT_ACTS,
+    FILLER_PHRASES,
+    FILLER_WORDS,
+    SHORTHAND,
+    expand_contractions,
+)
 
 _POSSESSIVE = re.compile(r"(\w)'s\b")
 # A letter typed three or more times running is chat's stretch ("whennnn", "sooo",
@@ -211,3 +217,8 @@ def counted_words(normalised: str) -> frozenset[str]:
     match = _COUNT_CUE.search(normalised)
     words = content_tokens(match.group(1).split()) if match else []
     return frozenset(words[:1])
+
+
+# The chat-act words (``bot.matching.chat.CHAT_ACTS``) as the index keys words, so a
+# question's terms can be looked up directly.
+CHAT_WORDS = frozenset(word_key(w) for w in basic_normalise(CHAT_ACTS).split())

@@ -367,6 +367,15 @@ def test_a_chatty_tail_does_not_silence_what_the_message_named(shipped: Matcher)
     assert shipped.ask("qwerty zxcvb plonk. how are you?").outcome is Outcome.SMALL_TALK
 
 
+@pytest.mark.parametrize("message", ["perfect, thanks!", "khop khun krap", "selamat pagi"])
+def test_a_chat_word_is_not_corrected_into_a_knowledge_word(shipped: Matcher, message: str) -> None:
+    """Typo correction leaves chat as typed: "perfect" is one edit from "percent" and
+    "khop" from "shop", which made "perfect, thanks!" a question about percentages."""
+    terms = shipped.index.terms(message)
+    assert not terms.corrected and not terms.tokens, terms
+    assert shipped.ask(message).outcome is Outcome.SMALL_TALK
+
+
 def test_no_phrasing_of_the_shipped_knowledge_is_only_chat(shipped: Matcher) -> None:
     """Chat words may not swallow a question the knowledge is asked by: a phrasing made
     of them alone could never be answered (a small-talk reading answers nothing)."""
