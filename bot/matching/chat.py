@@ -150,6 +150,8 @@ CHAT_ACTS = """
     shukriya shukria shukran dhonnobad dhonnobaad terima kasih makasih trims salamat
     maraming po khob khop khun kob krub krap kha ka cam istuti bohoma nandri kadrinchey
     arigato gracias merci danke
+    kaise kaisa kaisi ho bhai bhaiya yaar ji kya haal hal theek thik sab badhiya acha
+    accha achha bahut kemon acho bhalo kohomada eppadi irukeenga sabai dee mai khoe khong
     k kk okk okie alright aight fine got noted understood understand gotcha roger cool
     nice great awesome perfect excellent amazing wonderful brilliant neat sweet super
     fantastic interesting true agreed agree same make sense fair enough indeed no nope nah

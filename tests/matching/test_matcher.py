@@ -341,6 +341,8 @@ def test_small_talk_on_a_small_knowledge_base(matcher: Matcher) -> None:
         "???",
         "tell me a joke",
         "lol ok, bye",
+        "kya haal hai bhai",  # typo correction read "haal" as "hall"
+        "sabai dee mai",
     ],
 )
 def test_a_message_naming_nothing_the_knowledge_knows_is_small_talk(
