@@ -35,11 +35,15 @@ from bot.matching.answer import Answer, MatchRef, Outcome, Suggestion
 from bot.matching.embedding import Vectors
 from bot.matching.index import KnowledgeIndex, QueryTerms, Target, targets_from_knowledge
 from bot.matching.meaning import MeaningIndex, target_texts
-from bot.matching.message import readings, separate_questions
+from bot.matching.message import QUESTION_WORDS, readings, separate_questions
+from bot.matching.textnorm import word_key
 from bot.matching.vectors import VectorStore, shared_store
 from bot.matching.wording import Scored as WordingScored
 from bot.matching.wording import Wording
 
+# The question words as the index keys them: what a question part names besides them is
+# what it is about.
+_ASKING = frozenset(word_key(w) for w in QUESTION_WORDS)
 # How many of the best targets a reading keeps (see Matcher._rank); "did you mean" shows 3.
 TOP = 32
 # Past this many targets, the TOP best are picked before they are sorted (sorting them all
@@ -224,10 +228,13 @@ class Matcher:
         """Whether two questions asked in their own words get different answers, each
         surer than the whole message's: then the parts are the answer, whatever the whole
         leans to ("what's lohum and what's omega seiki" is two questions, however close
-        the whole is to a third). An elliptic part ("... countries working together? why
-        is that important") is less sure than the whole, which keeps its answer."""
+        the whole is to a third). A part must name something besides its question word:
+        "tell me when and in which city the trial began" asks about one trial, and its
+        "tell me when" alone would be any "when". An elliptic part ("... countries working
+        together? why is that important") is less sure than the whole, which keeps it."""
         apart = set(separate_questions(message))
-        asked = self._parts([r for r in found if r.text in apart])
+        named = [r for r in found if r.text in apart and set(r.terms.tokens) - _ASKING]
+        asked = self._parts(named)
         sure = whole.answer.confidence if whole.answer.answered else 0.0
         return len(asked) > 1 and all(a.confidence > sure for a in asked)
 

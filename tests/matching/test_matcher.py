@@ -281,6 +281,24 @@ def test_two_questions_asked_in_their_own_words_overrule_the_whole(shipped: Matc
     assert [a.match.id for a in alone if a.match] == ["lohum", "omega-seiki"]
 
 
+def test_a_part_naming_only_its_question_word_does_not_overrule_the_whole(
+    tmp_path: Path,
+) -> None:
+    """ "tell me when and in which city the ... trial began" asks about one trial: its
+    "tell me when" names nothing, and alone would be the tour's dates. The whole message
+    keeps its answer (evals/newtopic2's pilot), however sure that bare part is."""
+    topic = NEWTOPICS[1]
+    knowledge = load_knowledge(add_new_topic(copy_shipped(tmp_path / "knowledge"), topic))
+    matcher = Matcher(knowledge)
+    message = (
+        "Could you please tell me when and in which city the electric three-wheeler trial began?"
+    )
+    bare = matcher.ask("Could you please tell me when").match
+    assert bare is not None and bare.id == "when"  # precondition
+    found = matcher.ask(message)
+    assert [p.match.id for p in found.parts or (found,) if p.match] == ["pl-launch-when"]
+
+
 def test_a_two_part_answer_keeps_the_json_of_one_and_adds_its_parts(shipped: Matcher) -> None:
     single = shipped.ask("who organised the study tour?").to_json()
     payload = shipped.ask("who organised it and when was it?").to_json()
