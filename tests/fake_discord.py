@@ -400,9 +400,15 @@ class FakeDiscord:
         self.moderator_role_id: str = _snowflake()
         self.channel_id: str = _snowflake()
         self.other_channel_id: str = _snowflake()
+        # The role Discord makes for a bot when it joins (managed, tagged with its id):
+        # members often mention it instead of the bot, picking "@tourbot" from the list.
+        self.bot_role_id: str = _snowflake()
+        bot_role = self._role(self.bot_role_id, "tourbot", 0, position=2)
+        bot_role.update(managed=True, tags={"bot_id": self.bot_user["id"]})
         self._roles: list[JSON] = [
             self._role(self.guild_id, "@everyone", EVERYONE_PERMISSIONS, position=0),
             self._role(self.moderator_role_id, "Moderator", MODERATOR_PERMISSIONS, position=1),
+            bot_role,
         ]
         self._channels: dict[str, JSON] = {
             self.channel_id: self._text_channel(self.channel_id, "general", 0),
@@ -416,8 +422,9 @@ class FakeDiscord:
         self._users: dict[str, JSON] = {}
         self._member_roles: dict[str, list[str]] = {}
         self._joined_at = _now()
-        for user in (self.bot_user, self.owner, self.member, self.other_bot):
+        for user in (self.owner, self.member, self.other_bot):
             self._add_member(user, roles=[])
+        self._add_member(self.bot_user, roles=[self.bot_role_id])
         self._add_member(self.moderator, roles=[self.moderator_role_id])
 
         # What tests inspect.

@@ -209,6 +209,9 @@ async def test_ignores_other_bots_and_unaddressed_chatter(
     await fake.mention_bot("when was the tour?", author=fake.other_bot)
     await fake.send_message("when was the tour?")  # general channel, not addressed
     await fake.send_message("lol nice", channel_id=fake.other_channel_id)  # opt-in, small talk
+    await fake.send_message(  # a role's mention is not the bot's
+        f"<@&{fake.moderator_role_id}> when was the tour?", mention_roles=[fake.moderator_role_id]
+    )
     # A question that is answered proves the earlier events were processed (in order).
     reply = await harness.reply_to(lambda: fake.mention_bot("who organised it?"))
     posts = [r for r in fake.requests[since:] if r.method == "POST" and "/messages" in r.path]
@@ -394,6 +397,19 @@ async def test_a_direct_message_is_answered_without_a_mention(
     reply = await harness.reply_to(lambda: fake.send_dm("where was the study tour?"))
     assert reply.path == f"/channels/{fake.dm_channel_id}/messages"
     assert "New Delhi" in embed_of(reply.json)["description"]
+    assert_pings_nobody(reply.json)
+
+
+async def test_mentioning_the_bots_role_asks_the_bot(start_bot: Any, fake: FakeDiscord) -> None:
+    """Discord gives a bot a role of its own name, and members often pick that "@tourbot"
+    from the list instead of the bot's: it asks the bot all the same."""
+    harness = await start_bot()
+    reply = await harness.reply_to(
+        lambda: fake.send_message(
+            f"<@&{fake.bot_role_id}> when was the tour?", mention_roles=[fake.bot_role_id]
+        )
+    )
+    assert "January 30 and 31" in embed_of(reply.json)["description"]
     assert_pings_nobody(reply.json)
 
 

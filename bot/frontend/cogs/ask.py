@@ -70,7 +70,8 @@ class Ask(commands.Cog):
         ]
 
     def _addressed(self, message: discord.Message) -> bool:
-        """Mentioned by name (not via @everyone), a reply to one of our messages, or a
+        """Mentioned by name (not via @everyone) or by the role Discord made for the bot
+        (members pick either from the "@" list), a reply to one of our messages, or a
         direct message: whoever writes to the bot alone is asking it."""
         me = self.bot.user
         if me is None:
@@ -78,6 +79,8 @@ class Ask(commands.Cog):
         if message.guild is None:
             return True
         if any(user.id == me.id for user in message.mentions):
+            return True
+        if any(role.tags and role.tags.bot_id == me.id for role in message.role_mentions):
             return True
         resolved = message.reference.resolved if message.reference else None
         return isinstance(resolved, discord.Message) and resolved.author.id == me.id
