@@ -60,15 +60,13 @@ def _render_one(answer: Answer, knowledge: Knowledge) -> str:
             lines.append(f"  Source: {title}")
         lines.append(f"  (confidence {answer.confidence:.0f})")
         return "\n".join(lines)
+    offered = [f"  {n}. {s.question}" for n, s in enumerate(answer.suggestions, start=1)]
     if answer.outcome is Outcome.SUGGESTED:
-        lines = ["I'm not sure what you mean. Did you mean:"]
-        lines += [f"  {n}. {s.question}" for n, s in enumerate(answer.suggestions, start=1)]
-        return "\n".join(lines)
+        return "\n".join(["I'm not sure what you mean. Did you mean:", *offered])
     if answer.note is not None:
         lines = [f"{answer.note} {no_guess(knowledge.several_sources)}"]
-        if answer.suggestions:
-            lines.append("Related questions I can answer:")
-            lines += [f"  {n}. {s.question}" for n, s in enumerate(answer.suggestions, start=1)]
+        if offered:
+            lines += ["Related questions I can answer:", *offered]
         return "\n".join(lines)
     return (
         "Sorry, the article doesn't say. I can only answer questions about "

@@ -98,9 +98,9 @@ def coordinated_parts(message: str) -> list[str]:
 def _words(message: str) -> str:
     """The message's lines, each with its spacing folded, without links and emoji names
     (unless they are all there is)."""
-    if _NOT_WORDS.sub("", message).strip():
-        message = _NOT_WORDS.sub(" ", message)
-    return "\n".join(" ".join(line.split()) for line in message.splitlines())
+    words = _NOT_WORDS.sub(" ", message)
+    kept = words if words.strip() else message
+    return "\n".join(" ".join(line.split()) for line in kept.splitlines())
 
 
 def separate_questions(message: str) -> list[str]:

@@ -14,6 +14,11 @@ SAME_QUESTION = 80
 LOW_CONFIDENCE = 80.0
 
 
+def one_line(question: str) -> str:
+    """A logged question as a list shows it: a message asked on several lines, on one."""
+    return " ".join(question.split())
+
+
 @dataclass(slots=True)
 class Group:
     example: str  # the first wording seen, on one line
@@ -25,7 +30,7 @@ class Group:
 
     @property
     def wordings(self) -> list[str]:
-        return list(dict.fromkeys(" ".join(q.question.split()) for q in self.questions))
+        return list(dict.fromkeys(one_line(q.question) for q in self.questions))
 
     @property
     def best_confidence(self) -> float:
@@ -44,7 +49,7 @@ def group_similar(
                 group.questions.append(question)
                 break
         else:
-            groups.append((key, Group(" ".join(question.question.split()), [question])))
+            groups.append((key, Group(one_line(question.question), [question])))
     ordered = [group for _, group in groups]
     ordered.sort(key=lambda g: (-g.count, g.example))
     return ordered
