@@ -261,7 +261,9 @@ class Matcher:
     def _is_small_talk(self, vector: Vectors, reading: Reading) -> bool:
         """Names nothing the knowledge knows but chat acts, or is close to an everyday
         opener and clearly closer than to anything the knowledge says."""
-        if smalltalk.names_nothing(reading.terms):
+        if smalltalk.names_nothing(reading.terms) or smalltalk.about_the_bot(
+            reading.text, reading.terms, _ASKING
+        ):
             return True
         if not len(self._small_talk):
             return False

@@ -14,7 +14,10 @@ ways, and gets a short friendly reply that says what the bot can do:
   unsteady for that ("k" and "makes sense" are no closer to "ok" than to a question
   about the tour), and a word list of chat acts is general English, like
   ``bot.matching.chat``. The words the knowledge knows are a question's terms
-  (``bot.matching.index``), so this is ``names_nothing(terms)``.
+  (``bot.matching.index``), so this is ``names_nothing(terms)``;
+- by its grammar: a question that ends on "you" and names one thing at most asks about the
+  bot ("who made you?", "who programmed u"), however close its verb is to the tour's
+  organisers ("who made it").
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from __future__ import annotations
 from bot.knowledge.loader import Knowledge
 from bot.knowledge.sources import ARTICLE_ID
 from bot.matching.index import QueryTerms
-from bot.matching.textnorm import CHAT_WORDS
+from bot.matching.textnorm import CHAT_WORDS, basic_normalise, word_key
 
 EXAMPLES = (
     "hi",
@@ -114,11 +117,30 @@ MAX_TITLES = 2
 MAX_EXAMPLES = 3
 
 
+# The ways chat writes "you", as the last word of a question about the bot.
+_YOU = frozenset({"you", "u", "yu", "yourself", "urself"})
+
+
 def names_nothing(terms: QueryTerms) -> bool:
     """Whether every word of a question that the knowledge knows is a chat word. Words it
     does not know are passed over, rare or not: slang, typos and greetings this list lacks
     are rare words too (docs/matching.md)."""
     return all(word in CHAT_WORDS for word in terms.tokens)
+
+
+def about_the_bot(text: str, terms: QueryTerms, asking: frozenset[str]) -> bool:
+    """Whether a question asks about the bot: it ends on "you" ("who made you?", "how old
+    are u", "who programmed you bot") and names one word at most besides question words
+    (``asking``) and chat words. A question about the tour that ends on "you" names more
+    ("what did the tour teach you"), "thank you" and "see you" are chat acts, and the
+    politeness of "can you tell me who organised it" does not end the question."""
+    words = basic_normalise(text).split()
+    while words and words[-1] not in _YOU and word_key(words[-1]) in CHAT_WORDS:
+        words.pop()  # "... you bot", "... you lol"
+    if len(words) < 2 or words[-1] not in _YOU or word_key(words[-2]) in CHAT_WORDS:
+        return False
+    named = {word for word in terms.tokens if word not in CHAT_WORDS and word not in asking}
+    return len(named) <= 1
 
 
 def reply(knowledge: Knowledge) -> str:

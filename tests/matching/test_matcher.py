@@ -377,6 +377,32 @@ def test_a_message_naming_something_known_is_not_small_talk(shipped: Matcher, me
     assert shipped.ask(message).outcome is not Outcome.SMALL_TALK
 
 
+@pytest.mark.parametrize(
+    "message", ["who made you?", "who programmed u", "who is behind you", "how old are you bot"]
+)
+def test_a_question_about_the_bot_is_small_talk(shipped: Matcher, message: str) -> None:
+    """ "who made you?" was answered with the tour's organisers: its verb is close to "who
+    made it", and the embedding of a three-word question does not lead the opener "who
+    built you" by enough. Ending on "you" and naming nothing else, it asks about the bot."""
+    assert shipped.ask(message).outcome is Outcome.SMALL_TALK
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("who made it", "organisers"),
+        ("can you tell me who organised it", "organisers"),
+        ("the countries pls, thank you", "countries"),
+        ("what did the tour teach you", "insights"),
+    ],
+)
+def test_a_question_about_the_tour_ending_on_you_is_answered(
+    shipped: Matcher, message: str, expected: str
+) -> None:
+    found = shipped.ask(message)
+    assert found.match is not None and found.match.id == expected, found
+
+
 def test_a_chatty_tail_does_not_silence_what_the_message_named(shipped: Matcher) -> None:
     """ "is that right?" is chat on its own; after a claim about LOHUM's recycling it is the
     question, and the reply is what the sources lack about it. A part that is small talk
