@@ -185,7 +185,9 @@ class Matcher:
         ]
         chat = [self._is_small_talk(v, r) for v, r in zip(vectors, found, strict=True)]
         answered = [
-            r for r, small in zip(found, chat, strict=True) if r.answer.answered and not small
+            r
+            for r, small in zip(found, chat, strict=True)
+            if r.answer.answered and not small and self._overrules(r, found[0])
         ]
         if not answered and self._chatting(chat, found[0].answer):
             return Answer(Outcome.SMALL_TALK, 0.0, reply=self._reply)
@@ -223,6 +225,21 @@ class Matcher:
                     seen.add(key)
                     answers.append(answer)
         return answers
+
+    def _overrules(self, part: Reading, whole: Reading) -> bool:
+        """Whether an answered part may answer although the whole message was held back
+        by a gap. The gap keeps the message unless the part names something besides its
+        question word and is surer of its answer than the whole is of the gap: in "was the
+        tour actually useful tho? what do u think" the sources lack whether it was a
+        success, whatever its first sentence alone comes near; and "what has been achieved
+        so far", after a question about what the capacity building achieved, is not a
+        question about India's achievements."""
+        if part is whole or whole.answer.note is None:
+            return True
+        targets = self.index.targets
+        gap = next(s.score for s in whole.ranked if targets[s.target].kind == "gap")
+        best = next(s.score for s in part.ranked if targets[s.target].kind != "gap")
+        return bool(set(part.terms.tokens) - _ASKING) and best > gap
 
     def _asked_apart(self, message: str, found: Sequence[Reading], whole: Reading) -> bool:
         """Whether two questions asked in their own words get different answers, each
