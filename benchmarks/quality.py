@@ -12,12 +12,14 @@ correctly, in-scope answered with the wrong entry, and near-miss and off-topic q
 held back (plus small talk given the small-talk reply, where a set has any).
 
 ``--new-topic`` measures what a moderator gets from adding a topic: each fixture
-(``evals.NEWTOPICS``: evals/newtopic, a workshop announcement, and evals/newtopic2, a
-city's e-trike pilot; a source, its facts and four Q&As of three phrasings each) is added
-to a copy of the shipped knowledge as a moderator would (appended to facts.yaml and
-qa.yaml), and the questions written for it by someone who never saw those phrasings (nor
-the knowledge) are asked. The second fixture was written after the matcher's constants
-were chosen, so it is knowledge the rule was not shaped on.
+(``evals.NEWTOPICS``: evals/newtopic, a workshop announcement, evals/newtopic2, a
+city's e-trike pilot, and evals/newtopic3, two countries' battery-recycling memorandum; a
+source, its facts and four Q&As of three phrasings each) is added to a copy of the shipped
+knowledge as a moderator would (appended to facts.yaml and qa.yaml), and the questions
+written for it by someone who never saw those phrasings (nor the knowledge) are asked.
+The second and third fixtures were written after the matcher's constants were chosen, so
+they are knowledge the rule was not shaped on; the third, from the sixth session, was only
+measured.
 """
 
 from __future__ import annotations

@@ -69,6 +69,7 @@ small talk:
     chat-blind3    95.0%   100.0%    0      85.0%   (read; 80 small talk)
     chat-blind4    97.5%   100.0%    1      77.1%   (unread; 70 small talk)
     chat-blind5    96.7%    95.0%    0      85.0%   (unread; Discord formatting)
+    chat-blind6    94.4%    92.5%    1      90.0%   (read; as an unseen check is written)
 
 (in scope: answered with the right entry, both entries for a two-question message; held
 back: near-miss and off-topic questions not answered; wrong: in-scope questions answered
@@ -157,6 +158,7 @@ IN_SCOPE_FLOOR = {
     "chat-blind3": 0.92,
     "chat-blind4": 0.94,
     "chat-blind5": 0.93,
+    "chat-blind6": 0.91,
 }
 HELD_BACK_FLOOR = {
     "dev": 0.95,
@@ -215,6 +217,7 @@ HELD_BACK_FLOOR = {
     "chat-blind3": 0.97,
     "chat-blind4": 0.97,
     "chat-blind5": 0.92,
+    "chat-blind6": 0.89,
 }
 # Small talk given the small-talk reply, for the sets that have any (15 each; chat-blind3
 # and 4: 80 and 70, three points under).
@@ -226,6 +229,7 @@ SMALL_TALK_FLOOR = {
     "chat-blind3": 0.82,
     "chat-blind4": 0.74,
     "chat-blind5": 0.80,
+    "chat-blind6": 0.85,
 }
 # In-scope questions answered with the wrong entry, per set of 95-125 (measured: 0 to
 # 5).
