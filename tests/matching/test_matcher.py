@@ -390,12 +390,22 @@ def test_a_message_naming_something_known_is_not_small_talk(shipped: Matcher, me
 
 
 @pytest.mark.parametrize(
-    "message", ["who made you?", "who programmed u", "who is behind you", "how old are you bot"]
+    "message",
+    [
+        "who made you?",
+        "who programmed u",
+        "who is behind you",
+        "how old are you bot",
+        "r u a real person",
+        "you're pretty smart haha",
+    ],
 )
 def test_a_question_about_the_bot_is_small_talk(shipped: Matcher, message: str) -> None:
     """ "who made you?" was answered with the tour's organisers: its verb is close to "who
     made it", and the embedding of a three-word question does not lead the opener "who
-    built you" by enough. Ending on "you" and naming nothing else, it asks about the bot."""
+    built you" by enough. Ending on "you" and naming nothing else, it asks about the bot.
+    Chat with no opener close to it is small talk too when it is clearly closer to the
+    openers than to anything the knowledge says ("r u a real person")."""
     assert shipped.ask(message).outcome is Outcome.SMALL_TALK
 
 
