@@ -95,6 +95,12 @@ class Reading:
     answer: Answer
 
 
+def _names(reading: Reading) -> bool:
+    """Whether a reading names something besides its question words: "when", alone or
+    after another question, is about whatever the rest of the message is about."""
+    return bool(set(reading.terms.tokens) - _ASKING)
+
+
 class Matcher:
     def __init__(
         self,
@@ -228,18 +234,18 @@ class Matcher:
 
     def _overrules(self, part: Reading, whole: Reading) -> bool:
         """Whether an answered part may answer although the whole message was held back
-        by a gap. The gap keeps the message unless the part names something besides its
-        question word and is surer of its answer than the whole is of the gap: in "was the
-        tour actually useful tho? what do u think" the sources lack whether it was a
-        success, whatever its first sentence alone comes near; and "what has been achieved
-        so far", after a question about what the capacity building achieved, is not a
-        question about India's achievements."""
+        by a gap. The gap keeps the message unless the part is surer of its answer than
+        the whole is of the gap and names something besides its question word, or the
+        whole names nothing else either. "was the tour actually useful tho? what do u
+        think" asks what the sources lack (whether it was a success), whatever its first
+        sentence alone comes near; the "when" of "who founded iclei and when" is the
+        founding's, not the tour's; but "when and where" asks about the tour."""
         if part is whole or whole.answer.note is None:
             return True
         targets = self.index.targets
         gap = next(s.score for s in whole.ranked if targets[s.target].kind == "gap")
         best = next(s.score for s in part.ranked if targets[s.target].kind != "gap")
-        return bool(set(part.terms.tokens) - _ASKING) and best > gap
+        return (_names(part) or not _names(whole)) and best > gap
 
     def _asked_apart(self, message: str, found: Sequence[Reading], whole: Reading) -> bool:
         """Whether two questions asked in their own words get different answers, each
@@ -250,7 +256,7 @@ class Matcher:
         "tell me when" alone would be any "when". An elliptic part ("... countries working
         together? why is that important") is less sure than the whole, which keeps it."""
         apart = set(separate_questions(message))
-        named = [r for r in found if r.text in apart and set(r.terms.tokens) - _ASKING]
+        named = [r for r in found if r.text in apart and _names(r)]
         asked = self._parts(named)
         sure = whole.answer.confidence if whole.answer.answered else 0.0
         return len(asked) > 1 and all(a.confidence > sure for a in asked)
