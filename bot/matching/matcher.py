@@ -190,11 +190,10 @@ class Matcher:
             for text, read, ranked in zip(texts, terms, self._rank(terms, vectors), strict=True)
         ]
         chat = [self._is_small_talk(v, r) for v, r in zip(vectors, found, strict=True)]
-        answered = [
-            r
-            for r, small in zip(found, chat, strict=True)
-            if r.answer.answered and not small and self._overrules(r, found[0])
-        ]
+        answered = self._past_gap(
+            [r for r, small in zip(found, chat, strict=True) if r.answer.answered and not small],
+            found[0],
+        )
         if not answered and self._chatting(chat, found[0].answer):
             return Answer(Outcome.SMALL_TALK, 0.0, reply=self._reply)
         answered_parts = [r for r in answered if r is not found[0]]
@@ -232,20 +231,25 @@ class Matcher:
                     answers.append(answer)
         return answers
 
-    def _overrules(self, part: Reading, whole: Reading) -> bool:
-        """Whether an answered part may answer although the whole message was held back
-        by a gap. The gap keeps the message unless the part is surer of its answer than
-        the whole is of the gap and names something besides its question word, or the
-        whole names nothing else either. "was the tour actually useful tho? what do u
-        think" asks what the sources lack (whether it was a success), whatever its first
-        sentence alone comes near; the "when" of "who founded iclei and when" is the
-        founding's, not the tour's; but "when and where" asks about the tour."""
-        if part is whole or whole.answer.note is None:
-            return True
+    def _past_gap(self, answered: list[Reading], whole: Reading) -> list[Reading]:
+        """The answered readings that may answer although the whole message was held back
+        by a gap: the parts surer of their answer than the whole is of the gap, when one of
+        them names something besides its question word (the bare ones, "when was it?",
+        are about what that one is about) or the whole names nothing else either. "was
+        the tour actually useful tho? what do u think" asks what the sources lack (whether
+        it was a success), whatever its first sentence alone comes near; the "when" of
+        "who founded iclei and when" is the founding's, not the tour's; but "when and
+        where" and "who organised the tour? when was it?" ask about the tour."""
+        if whole.answer.note is None:
+            return answered
         targets = self.index.targets
         gap = next(s.score for s in whole.ranked if targets[s.target].kind == "gap")
-        best = next(s.score for s in part.ranked if targets[s.target].kind != "gap")
-        return (_names(part) or not _names(whole)) and best > gap
+        surer = [
+            r
+            for r in answered
+            if next(s.score for s in r.ranked if targets[s.target].kind != "gap") > gap
+        ]
+        return surer if any(_names(r) for r in surer) or not _names(whole) else []
 
     def _asked_apart(self, message: str, found: Sequence[Reading], whole: Reading) -> bool:
         """Whether two questions asked in their own words get different answers, each

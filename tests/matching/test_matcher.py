@@ -314,11 +314,14 @@ def test_a_part_does_not_overrule_what_the_whole_message_was_held_back_by(
 def test_a_bare_question_word_after_a_held_back_question_is_about_it(shipped: Matcher) -> None:
     """The "when" of "who founded iclei and when" is the founding's, which the sources lack;
     alone it would be the tour's dates. A message of question words alone asks about the
-    tour, whatever gap its whole comes near."""
+    tour, whatever gap its whole comes near, and so do bare questions after one about the
+    tour."""
     found = shipped.ask("who founded iclei and when")
     assert not found.answered and found.note is not None
     both = shipped.ask("when and where")
     assert [p.match.id for p in both.parts if p.match] == ["when", "where"]
+    three = shipped.ask("who organised the tour? when was it? where was it?")
+    assert [p.match.id for p in three.parts if p.match] == ["organisers", "when", "where"]
 
 
 def test_a_two_part_answer_keeps_the_json_of_one_and_adds_its_parts(shipped: Matcher) -> None:
