@@ -145,6 +145,13 @@ async def test_emoji_links_and_timestamps_are_not_read_as_the_question(
     assert_pings_nobody(reply.json)
 
 
+async def test_words_struck_through_are_taken_back(start_bot: Any, fake: FakeDiscord) -> None:
+    """Discord shows ~~when~~ struck through: the asker corrected it to "where"."""
+    harness = await start_bot()
+    reply = await harness.reply_to(lambda: fake.mention_bot("~~when~~ where was it"))
+    assert "New Delhi and the National Capital Region" in embed_of(reply.json)["description"]
+
+
 async def test_off_topic_mention_gets_an_honest_reply(start_bot: Any, fake: FakeDiscord) -> None:
     harness = await start_bot()
     reply = await harness.reply_to(lambda: fake.mention_bot("what is the price of a Tata Nexon?"))

@@ -18,9 +18,11 @@ log = logging.getLogger(__name__)
 
 # Discord's markup that is not words: user, role and channel mentions, the two mass
 # mentions, custom emoji (<:name:id>, animated <a:name:id>), command mentions (</ask:id>)
-# and timestamps (<t:1706572800:R>). Noise to the matcher.
+# and timestamps (<t:1706572800:R>). Noise to the matcher. And what the asker struck
+# through (~~when~~ where was it): words they took back.
 _MARKUP = re.compile(
     r"<@[!&]?\d+>|<#\d+>|@everyone|@here|<a?:\w+:\d+>|</[\w -]+:\d+>|<t:-?\d+(?::\w)?>"
+    r"|~~[^~\n]+~~"
 )
 
 
