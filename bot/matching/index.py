@@ -17,6 +17,7 @@ inverted-index one.
 from __future__ import annotations
 
 import math
+import re
 import sys
 import threading
 import zlib
@@ -66,6 +67,8 @@ CORRECTIONS_KEPT = 4096
 _BUCKETS = 256
 _WORD_BITS = 28
 _HASH_MASK = (1 << 35) - 1
+# A word as ``KnowledgeIndex.respell`` reads it in a message as typed.
+_WORD = re.compile(r"[A-Za-z][A-Za-z']*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,6 +373,25 @@ class KnowledgeIndex:
         if not close:
             return None
         return min(close, key=lambda f: (f[1], self.idf[word_key(f[0])], f[0]))[0]
+
+    def respell(self, text: str) -> str:
+        """``text`` as typed, but each content word the knowledge does not know that is a
+        typo of one it does written as that word ("wher wuz the tuor" -> "where wuz the
+        tour", "recyling" -> "recycling"): what the sentence model reads. It has never
+        seen the typo, and the whole sentence means something else to it; the wording
+        signal already reads the corrected word (``terms``). Measured on the labelled
+        questions with one or two typos made in each (docs/matching.md): in scope 84.9 ->
+        90.3% on the unread sets, with their questions as written unchanged."""
+
+        def spelled(match: re.Match[str]) -> str:
+            word = match.group(0)
+            low = word.lower()
+            key = word_key(low)
+            if not content_tokens([low]) or key in self.idf or key in CHAT_WORDS:
+                return word
+            return self._correct(low) or word
+
+        return _WORD.sub(spelled, text)
 
     def terms(self, question: str) -> QueryTerms:
         normalised = self.normaliser.normalise(question)

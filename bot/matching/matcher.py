@@ -130,8 +130,12 @@ class Matcher:
 
     def rank(self, question: str) -> list[Scored]:
         """The best targets (up to TOP) for the message read whole, best first."""
-        (ranked,) = self._rank([self.index.terms(question)], self.store.encode([question]))
+        (ranked,) = self._rank([self.index.terms(question)], self._encode([question]))
         return ranked
+
+    def _encode(self, texts: Sequence[str]) -> Vectors:
+        """The sentence model's vectors of the texts, typos corrected (``respell``)."""
+        return self.store.encode([self.index.respell(text) for text in texts])
 
     def _rank(self, terms: Sequence[QueryTerms], vectors: Vectors) -> list[list[Scored]]:
         """The TOP best targets for each reading: all the decision looks at (the best
@@ -184,7 +188,7 @@ class Matcher:
     def ask(self, message: str) -> Answer:
         texts = readings(message)
         terms = [self.index.terms(text) for text in texts]
-        vectors = self.store.encode(texts)
+        vectors = self._encode(texts)
         found = [
             Reading(text, read, ranked, self._decide(ranked))
             for text, read, ranked in zip(texts, terms, self._rank(terms, vectors), strict=True)

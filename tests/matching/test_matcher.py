@@ -352,6 +352,33 @@ def test_a_question_after_a_preamble_is_answered(shipped: Matcher) -> None:
     assert answer.answered and answer.match is not None and answer.match.id == "organisers"
 
 
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("wher wuz the tuor", "where"),
+        ("wat compnies did tehy visit", "companies"),
+        ("who orgnised teh tuor", "organisers"),
+    ],
+)
+def test_the_sentence_model_reads_typos_corrected(
+    shipped: Matcher, message: str, expected: str
+) -> None:
+    """The sentence model has never seen "tuor": with the typos as typed, the meaning of
+    these messages was nowhere near their entry, and they got "did you mean" or nothing.
+    It reads what the wording signal reads, each misspelt word the knowledge knows
+    corrected, the rest as typed."""
+    assert shipped.index.respell(message) != message
+    found = shipped.ask(message)
+    assert found.match is not None and found.match.id == expected, found
+
+
+def test_respelling_leaves_known_words_chat_and_unknown_names_as_typed(shipped: Matcher) -> None:
+    index = shipped.index
+    assert index.respell("Who organised the EV tour?") == "Who organised the EV tour?"
+    assert index.respell("perfect, thanks! and Tesla?") == "perfect, thanks! and Tesla?"
+    assert index.respell("wher wuz the tuor") == "where wuz the tour"
+
+
 # -- small talk --------------------------------------------------------------------------
 
 
