@@ -4,12 +4,17 @@
     python -m benchmarks.quality --status fitted read  # the sets the rule was chosen on
     python -m benchmarks.quality --sets blind8 chat-blind1 --phrasings 3 --json out.json
     python -m benchmarks.quality --new-topic           # each evals/newtopic* added, then asked
+    python -m benchmarks.quality --typos               # each question with one or two typos
 
 For each knowledge variant (the shipped knowledge, then every Q&A and gap cut to its first
 N phrasings, ``bot.matching.evaluation.cut_phrasings``) it evaluates the chosen labelled
 sets (evals/INDEX.yaml) and prints, per set and pooled: in-scope questions answered
 correctly, in-scope answered with the wrong entry, and near-miss and off-topic questions
 held back (plus small talk given the small-talk reply, where a set has any).
+
+``--typos`` asks every question with one or two letters dropped or swapped in its longer
+words (``benchmarks.synthetic.typo``; every other question gets two), as people type in
+chat: the same questions, so the figures sit beside those of the questions as written.
 
 ``--new-topic`` measures what a moderator gets from adding a topic: each fixture
 (``evals.NEWTOPICS``: evals/newtopic, a workshop announcement, evals/newtopic2, a
@@ -25,7 +30,9 @@ measured.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
+import random
 import shutil
 import sys
 import tempfile
@@ -33,8 +40,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from benchmarks.synthetic import typo
 from bot.knowledge.loader import Knowledge, load_knowledge
-from bot.matching.evaluation import Report, cut_phrasings, evaluate, load_labelled, pooled
+from bot.matching.evaluation import (
+    Labelled,
+    Report,
+    cut_phrasings,
+    evaluate,
+    load_labelled,
+    pooled,
+)
 from bot.matching.matcher import Matcher
 from evals import NEWTOPICS, add_new_topic, load_index
 
@@ -55,12 +70,27 @@ def figures(report: Report) -> dict[str, Any]:
     }
 
 
-def measure(knowledge: Knowledge, names: Sequence[str]) -> dict[str, Any]:
+def with_typos(items: Sequence[Labelled], seed: str) -> list[Labelled]:
+    """The questions with one typo each, and a second in every other one (seeded, so runs
+    repeat)."""
+    rng = random.Random(seed)
+    slipped = []
+    for number, item in enumerate(items):
+        question = typo(item.question, rng)
+        if number % 2:
+            question = typo(question, rng)
+        slipped.append(dataclasses.replace(item, question=question))
+    return slipped
+
+
+def measure(knowledge: Knowledge, names: Sequence[str], typos: bool = False) -> dict[str, Any]:
     matcher = Matcher(knowledge)
     files = {s.name: s.file for s in load_index()}
     per_set = {}
     for name in names:
         items = load_labelled(files[name])
+        if typos:
+            items = with_typos(items, name)
         per_set[name] = evaluate(matcher.ask, items, knowledge)
     return {
         "pooled": figures(pooled(list(per_set.values()))),
@@ -85,6 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--phrasings", type=int, default=5, help="keep this many (0: skip)")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--new-topic", action="store_true", help="measure evals/newtopic*")
+    parser.add_argument("--typos", action="store_true", help="one or two typos in each question")
     args = parser.parse_args(argv)
     if args.new_topic:
         for topic in NEWTOPICS:
@@ -104,7 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     variants = {"full": knowledge}
     if args.phrasings:
         variants[f"cut{args.phrasings}"] = cut_phrasings(knowledge, args.phrasings)
-    results = {label: measure(k, names) for label, k in variants.items()}
+    results = {label: measure(k, names, args.typos) for label, k in variants.items()}
     print(f"{len(names)} sets: {' '.join(names)}")
     print(
         f"{'':8} {'in scope':>9} {'wrong':>7} {'offered':>8} {'held back':>10} {'small talk':>11}"

@@ -267,8 +267,11 @@ class KnowledgeIndex:
             self.vocab_start.append(len(self.vocab_uses))
             if target.context != last_context[0]:
                 context = content_tokens(normaliser.normalise_known(target.context).split())
-                surface.update(context)
                 last_context = (target.context, tuple(dict.fromkeys(map(word_key, context))))
+                if target.kind != "gap":
+                    # Typo correction may lead to a word only a gap's context (the whole
+                    # article) has, and no target knows: "cemter" read as "center".
+                    surface.update(context)
             only_context = tuple(
                 canonical.setdefault(k, k) for k in last_context[1] if k not in vocab
             )
