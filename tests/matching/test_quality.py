@@ -315,10 +315,10 @@ def test_every_cited_quote_is_verbatim_for_every_in_scope_question(
 
 
 # A topic a moderator adds (evals/newtopic*: a source, its facts, four Q&As of three
-# phrasings), asked in other words: measured 47.5% (newtopic), 50.0% (newtopic2) and 62.5%
-# (newtopic3) of forty questions answered with the right entry; the floor is one question
-# under the lowest.
-NEW_TOPIC_FLOOR = 0.45
+# phrasings), asked in other words: measured 52.5% (newtopic), 52.5% (newtopic2) and 62.5%
+# (newtopic3) of forty questions answered with the right entry (sixth session); the floor
+# is one question under the lowest.
+NEW_TOPIC_FLOOR = 0.5
 
 
 @pytest.mark.parametrize("topic", NEWTOPICS, ids=lambda t: t.name)
