@@ -35,15 +35,11 @@ from bot.matching.answer import Answer, MatchRef, Outcome, Suggestion
 from bot.matching.embedding import Vectors
 from bot.matching.index import KnowledgeIndex, QueryTerms, Target, targets_from_knowledge
 from bot.matching.meaning import MeaningIndex, target_texts
-from bot.matching.message import QUESTION_WORDS, readings, separate_questions
-from bot.matching.textnorm import word_key
+from bot.matching.message import ASKING, readings, separate_questions
 from bot.matching.vectors import VectorStore, shared_store
 from bot.matching.wording import Scored as WordingScored
 from bot.matching.wording import Wording
 
-# The question words as the index keys them: what a question part names besides them is
-# what it is about.
-_ASKING = frozenset(word_key(w) for w in QUESTION_WORDS)
 # How many of the best targets a reading keeps (see Matcher._rank); "did you mean" shows 3.
 TOP = 32
 # Past this many targets, the TOP best are picked before they are sorted (sorting them all
@@ -98,7 +94,7 @@ class Reading:
 def _names(reading: Reading) -> bool:
     """Whether a reading names something besides its question words: "when", alone or
     after another question, is about whatever the rest of the message is about."""
-    return bool(set(reading.terms.tokens) - _ASKING)
+    return bool(set(reading.terms.tokens) - ASKING)
 
 
 class Matcher:
@@ -244,14 +240,13 @@ class Matcher:
         it was a success), whatever its first sentence alone comes near; the "when" of
         "who founded iclei and when" is the founding's, not the tour's; but "when and
         where" and "who organised the tour? when was it?" ask about the tour."""
-        if whole.answer.note is None:
+        gap = self._first(whole.ranked, gap=True)
+        if whole.answer.note is None or gap is None:
             return answered
-        targets = self.index.targets
-        gap = next(s.score for s in whole.ranked if targets[s.target].kind == "gap")
         surer = [
             r
             for r in answered
-            if next(s.score for s in r.ranked if targets[s.target].kind != "gap") > gap
+            if (best := self._first(r.ranked, gap=False)) is not None and best.score > gap.score
         ]
         return surer if any(_names(r) for r in surer) or not _names(whole) else []
 
@@ -293,7 +288,7 @@ class Matcher:
         """Names nothing the knowledge knows but chat acts, or is close to an everyday
         opener and clearly closer than to anything the knowledge says."""
         if smalltalk.names_nothing(reading.terms) or smalltalk.about_the_bot(
-            reading.text, reading.terms, _ASKING
+            reading.text, reading.terms
         ):
             return True
         if not len(self._small_talk):
@@ -302,11 +297,16 @@ class Matcher:
         nearest = max((s.closest for s in reading.ranked), default=-1.0)
         return chat >= smalltalk.SIMILARITY and chat >= nearest + smalltalk.LEAD
 
+    def _first(self, ranked: list[Scored], gap: bool) -> Scored | None:
+        """The best gap in ``ranked``, or the best target that is not one."""
+        targets = self.index.targets
+        return next((s for s in ranked if (targets[s.target].kind == "gap") == gap), None)
+
     def _decide(self, ranked: list[Scored]) -> Answer:
         t = self.thresholds
         targets = self.index.targets
-        best = next((s for s in ranked if targets[s.target].kind != "gap"), None)
-        gap = next((s for s in ranked if targets[s.target].kind == "gap"), None)
+        best = self._first(ranked, gap=False)
+        gap = self._first(ranked, gap=True)
         if best is None:
             return self._hold(gap, ranked)
         if gap is not None and gap.score > best.score and not self._newer[best.target]:

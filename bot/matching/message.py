@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 
+from bot.matching.textnorm import word_key
+
 # A sentence runs up to its end mark or a line break (chat ends sentences with Enter more
 # often than with a full stop); the last may have neither.
 _SENTENCE = re.compile(r"[^.!?;\n]*[.!?;\n]+|[^.!?;\n]+$")
@@ -27,6 +29,9 @@ _LIST_MARKER = re.compile(r"^(?:[-*\u2022]+|\(?\d{1,2}[.)])\s+")
 # Words a question starts with; "and" followed by one of these starts a second question
 # ("who organised it and when was it").
 QUESTION_WORDS = "who whom whose what whats what's which when where why how".split()
+# The question words as the index keys them: what a question names besides them is what it
+# is about.
+ASKING = frozenset(word_key(w) for w in QUESTION_WORDS)
 # Words that start a question only as its first word ("was it in delhi?"; not "I was
 # reading about ...").
 OPENING_WORDS = (

@@ -25,6 +25,7 @@ from __future__ import annotations
 from bot.knowledge.loader import Knowledge
 from bot.knowledge.sources import ARTICLE_ID
 from bot.matching.index import QueryTerms
+from bot.matching.message import ASKING
 from bot.matching.textnorm import CHAT_WORDS, basic_normalise, word_key
 
 EXAMPLES = (
@@ -133,10 +134,10 @@ def names_nothing(terms: QueryTerms) -> bool:
     return all(word in CHAT_WORDS for word in terms.tokens)
 
 
-def about_the_bot(text: str, terms: QueryTerms, asking: frozenset[str]) -> bool:
+def about_the_bot(text: str, terms: QueryTerms) -> bool:
     """Whether a question asks about the bot: it ends on "you" ("who made you?", "how old
     are u", "who programmed you bot") and names one word at most besides question words
-    (``asking``) and chat words. A question about the tour that ends on "you" names more
+    and chat words. A question about the tour that ends on "you" names more
     ("what did the tour teach you"), "thank you" and "see you" are chat acts, and the
     politeness of "can you tell me who organised it" does not end the question."""
     words = basic_normalise(text).split()
@@ -144,7 +145,7 @@ def about_the_bot(text: str, terms: QueryTerms, asking: frozenset[str]) -> bool:
         words.pop()  # "... you bot", "... you lol"
     if len(words) < 2 or words[-1] not in _YOU or word_key(words[-2]) in CHAT_WORDS:
         return False
-    named = {word for word in terms.tokens if word not in CHAT_WORDS and word not in asking}
+    named = {word for word in terms.tokens if word not in CHAT_WORDS and word not in ASKING}
     return len(named) <= 1
 
 

@@ -32,6 +32,12 @@ def strip_markup(content: str) -> str:
     return _MARKUP.sub(" ", content)
 
 
+def _replied_to(message: discord.Message) -> discord.Message | None:
+    """The message this one replies to, when Discord sent it along."""
+    resolved = message.reference.resolved if message.reference else None
+    return resolved if isinstance(resolved, discord.Message) else None
+
+
 class Ask(commands.Cog):
     def __init__(self, bot: TourBot) -> None:
         self.bot = bot
@@ -84,8 +90,8 @@ class Ask(commands.Cog):
             return True
         if any(role.tags and role.tags.bot_id == me.id for role in message.role_mentions):
             return True
-        resolved = message.reference.resolved if message.reference else None
-        return isinstance(resolved, discord.Message) and resolved.author.id == me.id
+        replied = _replied_to(message)
+        return replied is not None and replied.author.id == me.id
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -111,15 +117,15 @@ class Ask(commands.Cog):
         in reply to someone else's message, that message's words: "@tourbot ^" under a
         member's question hands it to the bot."""
         own = strip_markup(message.content)
-        resolved = message.reference.resolved if message.reference else None
+        replied = _replied_to(message)
         me = self.bot.user
         if (
             addressed
             and not any(ch.isalnum() for ch in own)
-            and isinstance(resolved, discord.Message)
-            and (me is None or resolved.author.id != me.id)
+            and replied is not None
+            and (me is None or replied.author.id != me.id)
         ):
-            return strip_markup(resolved.content)
+            return strip_markup(replied.content)
         return own
 
     async def _answer_message(self, message: discord.Message, addressed: bool) -> None:
