@@ -24,7 +24,7 @@ import zlib
 from array import array
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from rapidfuzz import process
@@ -37,6 +37,8 @@ from bot.matching.textnorm import (
     Normaliser,
     content_tokens,
     counted_words,
+    expand_shorthand,
+    fold_plural,
     word_key,
 )
 
@@ -60,6 +62,9 @@ POSTING_SET_MIN = 100
 # Below this vocabulary size a typo is corrected by comparing it with every known word;
 # above it, through the deletion index (same result, found faster).
 SCAN_VOCABULARY = 500
+# A known word shorter than this is never read as a slip of another (``_english``): three-
+# and four-letter words and acronyms are one edit from many English words ("EPR", "per").
+SLIP_LETTERS = 5
 # Typo corrections remembered per index (then forgotten all at once and remembered anew).
 CORRECTIONS_KEPT = 4096
 # Deletion-index keys: 256 buckets by hash, then 35 more bits of the hash above 28 bits of
@@ -306,7 +311,15 @@ class KnowledgeIndex:
             for word, posting in postings.items()
             if POSTING_SET_MIN < len(posting) <= COMMON_POSTINGS
         }
-        self._vocabulary = sorted(surface)
+        # Typo correction also reaches the synonyms' one-word variants, read as what they
+        # stand for ("naions" -> "nation" -> "country"), when some target knows that.
+        self._variants = {
+            variant: canonical
+            for variant, canonical in normaliser.word_variants().items()
+            if (words := [word_key(w) for w in content_tokens(canonical.split())])
+            and all(w in self.idf for w in words)
+        }
+        self._vocabulary = sorted(surface | self._variants.keys())
         self._deletion_index = (
             _deletion_index(self._vocabulary) if len(self._vocabulary) > SCAN_VOCABULARY else None
         )
@@ -327,14 +340,23 @@ class KnowledgeIndex:
         self._corrections = {}
 
     def _correct(self, word: str) -> str | None:
-        """``_correct_uncached``, remembered (up to CORRECTIONS_KEPT words, then anew)."""
+        """``_correct_uncached``, remembered."""
+        return self._remembered(word, self._correct_uncached)
+
+    def _english(self, word: str) -> str | None:
+        """``_english_uncached``, remembered."""
+        # "=" is in no word, so the two kinds of answer never share a key.
+        return self._remembered("=" + word, lambda key: self._english_uncached(key[1:]))
+
+    def _remembered(self, key: str, find: Callable[[str], str | None]) -> str | None:
+        """``find(key)``, remembered (up to CORRECTIONS_KEPT keys, then anew)."""
         try:
-            return self._corrections[word]
+            return self._corrections[key]
         except KeyError:
             pass
         if len(self._corrections) >= CORRECTIONS_KEPT:
             self._corrections.clear()
-        found = self._corrections[word] = self._correct_uncached(word)
+        found = self._corrections[key] = find(key)
         return found
 
     def uses(self, target: int, word: str) -> int:
@@ -356,26 +378,60 @@ class KnowledgeIndex:
         if len(word) < 3 or word.isdigit():
             return None
         short = len(word) < 7
-        if short and is_common_word(word):
+        common = is_common_word(word)
+        if short and common:
             return None
-        allowed = 1 if short else 2
-        close: list[tuple[str, float]]
+        # An English word is read as another spelling at most one edit away ("practise"):
+        # two edits make it a different word ("commands" is not "company").
+        allowed = 1 if short or common else 2
+        close = self._near(word, allowed)
+        if not close:
+            return None
+        return min(close, key=lambda f: (f[1], self._rarity(f[0]), f[0]))[0]
+
+    def _near(self, word: str, allowed: int) -> list[tuple[str, float]]:
+        """The known words at most ``allowed`` edits from ``word``, with their distance."""
         if self._deletion_index is None:
             found = process.extract(
                 word, self._vocabulary, scorer=OSA.distance, score_cutoff=allowed, limit=None
             )
-            close = [(choice, distance) for choice, distance, _ in found]
-        else:
-            # The same words the scan above finds, looked up instead of scanned for.
-            close = []
-            for number in self._deletion_index.candidates(word, allowed):
-                choice = self._vocabulary[number]
-                distance = OSA.distance(word, choice, score_cutoff=allowed)
-                if distance <= allowed:
-                    close.append((choice, distance))
-        if not close:
+            return [(choice, distance) for choice, distance, _ in found]
+        # The same words the scan above finds, looked up instead of scanned for.
+        close: list[tuple[str, float]] = []
+        for number in self._deletion_index.candidates(word, allowed):
+            choice = self._vocabulary[number]
+            distance = OSA.distance(word, choice, score_cutoff=allowed)
+            if distance <= allowed:
+                close.append((choice, distance))
+        return close
+
+    def _english_uncached(self, word: str) -> str | None:
+        """The English word a known word that is none stands for, if any: a variant's
+        one-word canonical form ("recylcing" -> "recycling"), or a slip in some phrasing
+        ("elctric"): a known English word one edit away (two for long words) that more
+        targets use. Names ("lohum", "agusti") have no such neighbour; short words and
+        acronyms have many ("EPR" is one edit from "per"), so they are taken as written."""
+        if is_common_word(word):
             return None
-        return min(close, key=lambda f: (f[1], self.idf[word_key(f[0])], f[0]))[0]
+        canonical = self._variants.get(word)
+        if canonical is not None:
+            return canonical if " " not in canonical else None
+        if len(word) < SLIP_LETTERS:
+            return None
+        rarity = self._rarity(word)
+        close = [
+            (choice, distance)
+            for choice, distance in self._near(word, 1 if len(word) < 7 else 2)
+            if choice not in self._variants
+            and is_common_word(choice)
+            and self._rarity(choice) < rarity
+        ]
+        return min(close, key=lambda f: (f[1], self._rarity(f[0]), f[0]))[0] if close else None
+
+    def _rarity(self, word: str) -> float:
+        """How rare a known word (or what a variant stands for) is in the knowledge."""
+        canonical = self._variants.get(word, word)
+        return max(self.idf[word_key(w)] for w in content_tokens(canonical.split()))
 
     def respell(self, text: str) -> str:
         """``text`` as typed, but each content word the knowledge does not know that is a
@@ -391,9 +447,21 @@ class KnowledgeIndex:
             word = match.group(0)
             low = word.lower()
             key = word_key(low)
-            if not content_tokens([low]) or key in self.idf or key in CHAT_WORDS:
+            spelled_out = expand_shorthand(low)
+            if spelled_out != low and not is_common_word(low):
+                # "whr" is "where", as the wording signal reads it; shorthand common on
+                # the web ("u", "im", "ppl") the model has seen often enough.
+                return spelled_out
+            if not content_tokens([low]) or key in CHAT_WORDS:
                 return word
-            return self._correct(low) or word
+            if key in self.idf:
+                return self._english(low) or word
+            found = self._correct(low)
+            if found is None and not is_common_word(low):
+                # The plural folded as the wording signal folds it: "naions" is one edit
+                # from "nation" only as "naion".
+                found = self._correct(fold_plural(low))
+            return (self._english(found) or found) if found else word
 
         return _WORD.sub(spelled, text)
 
@@ -406,7 +474,13 @@ class KnowledgeIndex:
         for word in content_tokens(normalised.split()):
             key = word_key(word)
             if key in self.idf:
-                tokens.append(key)
+                twin = self._english(word)
+                if twin is None:
+                    tokens.append(key)
+                else:  # a slip some phrasing makes ("elctric"), read as the word it is
+                    rewritten[word] = twin
+                    tokens.append(word_key(twin))
+                    corrected.add(word_key(twin))
                 continue
             if key in CHAT_WORDS:
                 continue  # "perfect, thanks!": chat as typed, not a slip for "percent"
@@ -414,10 +488,10 @@ class KnowledgeIndex:
             if fixed is None:
                 unknown.append(word)
             else:
-                rewritten[word] = fixed
-                key = word_key(fixed)
-                tokens.append(key)
-                corrected.add(key)
+                rewritten[word] = fixed = self._variants.get(fixed, fixed)
+                for key in map(word_key, content_tokens(fixed.split())):
+                    tokens.append(key)
+                    corrected.add(key)
         if rewritten:
             normalised = " ".join(rewritten.get(w, w) for w in normalised.split())
         return QueryTerms(

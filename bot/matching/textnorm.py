@@ -56,7 +56,7 @@ _CORE_STOPWORDS = frozenset(
 )
 
 
-def _stem(token: str) -> str:
+def fold_plural(token: str) -> str:
     """Fold plurals so "batteries" meets "battery"; nothing cleverer, to stay predictable."""
     if len(token) > 4 and token.endswith("ies"):
         return token[:-3] + "y"
@@ -73,7 +73,7 @@ def _stem(token: str) -> str:
 # Plus chat filler (bot.chat). Tokens are compared after plurals are folded, so a plural
 # stopword ("guys", "folks") is also listed as its folded form ("guy", "folk").
 STOPWORDS = frozenset(
-    form for word in _CORE_STOPWORDS | FILLER_WORDS for form in (word, _stem(word))
+    form for word in _CORE_STOPWORDS | FILLER_WORDS for form in (word, fold_plural(word))
 )
 
 
@@ -85,12 +85,12 @@ def basic_normalise(text: str) -> str:
     text = _STRETCHED.sub(r"\1\1", text)
     text = _POSSESSIVE.sub(r"\1", text).translate(_SYMBOL_WORDS)
     words = _NON_WORD.sub(" ", text).replace("_", " ").split()
-    return " ".join(_stem(w) for word in words for w in _expand(word).split())
+    return " ".join(fold_plural(w) for word in words for w in expand_shorthand(word).split())
 
 
-def _expand(word: str) -> str:
+def expand_shorthand(word: str) -> str:
     """A chat short form spelled out, also when it carries a plural "s" ("wats")."""
-    return SHORTHAND.get(word) or SHORTHAND.get(_stem(word)) or word
+    return SHORTHAND.get(word) or SHORTHAND.get(fold_plural(word)) or word
 
 
 def _filler_pattern() -> re.Pattern[str]:
@@ -125,6 +125,11 @@ class Normaliser:
             alternatives = sorted(table, key=len, reverse=True)
             pattern = r"\b(" + "|".join(re.escape(a) for a in alternatives) + r")\b"
             object.__setattr__(self, "_pattern", re.compile(pattern))
+
+    def word_variants(self) -> dict[str, str]:
+        """The one-word variants and what they are rewritten to ("nation" -> "country"):
+        typo correction reads "naions" as "nation", a word no normalised text has."""
+        return {word: canonical for word, canonical in self._table.items() if " " not in word}
 
     def normalise(self, text: str) -> str:
         text = " ".join(_FILLER.sub(" ", basic_normalise(text)).split())
