@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -213,14 +213,18 @@ def content_tokens(tokens: Iterable[str]) -> list[str]:
 _COUNT_CUE = re.compile(r"\b(?:how many|how much|number of|count of)\b(.*)")
 
 
-def counted_words(normalised: str) -> frozenset[str]:
+def counted_words(normalised: str, counted: Container[str] = ()) -> frozenset[str]:
     """The things a counting question counts ("how many country" -> {"country"}).
 
     "how much does it cost" counts "cost" ("does" and "it" are not content words), which
-    no entry counts, so no entry answers it outright.
+    no entry counts, so no entry answers it outright. A first word nothing in ``counted``
+    counts is often a modifier ("how many asian country", "number of participating
+    country"), so the word after it counts too.
     """
     match = _COUNT_CUE.search(normalised)
     words = content_tokens(match.group(1).split()) if match else []
+    if words and counted and words[0] not in counted:
+        return frozenset(words[:2])
     return frozenset(words[:1])
 
 
