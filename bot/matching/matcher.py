@@ -34,7 +34,7 @@ from bot.matching import smalltalk
 from bot.matching.answer import Answer, MatchRef, Outcome, Suggestion
 from bot.matching.embedding import Vectors
 from bot.matching.index import KnowledgeIndex, QueryTerms, Target, targets_from_knowledge
-from bot.matching.meaning import MeaningIndex, target_texts
+from bot.matching.meaning import MeaningIndex, fact_owners, target_texts
 from bot.matching.message import ASKING, readings, separate_questions
 from bot.matching.vectors import VectorStore, shared_store
 from bot.matching.wording import Scored as WordingScored
@@ -108,15 +108,12 @@ class Matcher:
         self.thresholds = thresholds or Thresholds()
         self.store = store or shared_store()
         self.index = KnowledgeIndex(targets_from_knowledge(knowledge), knowledge.normaliser())
-        self.wording = Wording(knowledge, self.index)
+        self._owner = fact_owners(knowledge, self.store)
+        self.wording = Wording(self.index, self._owner)
         targets = self.index.targets
         self.meaning = MeaningIndex([target_texts(knowledge, t) for t in targets], self.store)
         self._small_talk = self.store.vectors(smalltalk.EXAMPLES)
         self._reply = smalltalk.reply(knowledge)
-        self._first_citing: dict[str, str] = {}
-        for qa in knowledge.qas.values():
-            for fact_id in qa.cites:
-                self._first_citing.setdefault(fact_id, qa.id)
         # Gaps say what the article lacks; they cannot veto what a newer source says
         # (a moderator's announcement of a follow-up workshop answers "is there another
         # event?", whatever gaps.yaml says of the article).
@@ -353,8 +350,8 @@ class Matcher:
         return False
 
     def _answer_key(self, target_id: str) -> str:
-        """What a target answers with: a fact speaks for the first Q&A citing it."""
-        return self._first_citing.get(target_id, target_id)
+        """What a target answers with: a fact speaks for its owner (``fact_owners``)."""
+        return self._owner.get(target_id, target_id)
 
     def _qa_for(self, target: int) -> str | None:
         """The Q&A a target stands for in a "did you mean": itself, one citing a fact, or
@@ -362,7 +359,7 @@ class Matcher:
         found = self.index.targets[target]
         if found.kind == "qa":
             return found.id
-        return self._first_citing.get(found.id) if found.kind == "fact" else None
+        return self._owner.get(found.id) if found.kind == "fact" else None
 
     def _suggestions(
         self, ranked: list[Scored], floor: float | None = None

@@ -52,6 +52,34 @@ def target_texts(knowledge: Knowledge, target: Target) -> tuple[str, ...]:
     return (target.display,)
 
 
+def fact_owners(knowledge: Knowledge, store: VectorStore) -> dict[str, str]:
+    """The Q&A each cited fact speaks for: of the Q&As citing it, the one whose answer is
+    closest to the fact's sentence. A fact answers for that Q&A (the matcher weighs it as
+    that Q&A's answer, "did you mean" offers that Q&A, and the wording signal reads its
+    phrasings for the fact). Prillya Agusti's role is cited by the countries, their count
+    and who she is; it is what the last one's answer says. (It went to the first Q&A in the
+    file, and "which ministry is prillya from" to the count of countries: fitted and read
+    sets cut to five phrasings 69.9 -> 70.2% in scope, full 96.4 -> 96.6%.)"""
+    citing: dict[str, list[str]] = {}
+    for qa in knowledge.qas.values():
+        for fact_id in qa.cites:
+            citing.setdefault(fact_id, []).append(qa.id)
+    shared = {fact_id: qa_ids for fact_id, qa_ids in citing.items() if len(qa_ids) > 1}
+    texts = [
+        text
+        for fact_id, qa_ids in shared.items()
+        for text in (knowledge.facts[fact_id].text, *(knowledge.qas[q].answer for q in qa_ids))
+    ]
+    vectors = store.vectors(texts) if texts else np.zeros((0, 0), np.float32)
+    owners = {fact_id: qa_ids[0] for fact_id, qa_ids in citing.items()}
+    row = 0
+    for fact_id, qa_ids in shared.items():
+        fact, answers = vectors[row], vectors[row + 1 : row + 1 + len(qa_ids)]
+        owners[fact_id] = qa_ids[int(np.argmax(answers @ fact))]
+        row += 1 + len(qa_ids)
+    return owners
+
+
 class MeaningIndex:
     """Every target's texts as unit vectors, one matrix, rows grouped by target."""
 

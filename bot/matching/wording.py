@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from bot.knowledge.loader import Knowledge
 from bot.matching.english import is_common_word
 from bot.matching.index import KnowledgeIndex, QueryTerms
 
@@ -73,17 +72,13 @@ class Scored:
 class Wording:
     """Scores a question's words against every shortlisted target of an index."""
 
-    def __init__(self, knowledge: Knowledge, index: KnowledgeIndex) -> None:
+    def __init__(self, index: KnowledgeIndex, owners: Mapping[str, str]) -> None:
         self.index = index
-        first_citing: dict[str, str] = {}
-        for qa in knowledge.qas.values():
-            for fact_id in qa.cites:
-                first_citing.setdefault(fact_id, qa.id)
-        # Whose phrasings show a target's usage: a fact has one sentence, so the Q&A that
-        # first cites it speaks for it.
+        # Whose phrasings show a target's usage: a fact has one sentence, so the Q&A it
+        # speaks for (``owners``, ``bot.matching.meaning.fact_owners``) shows it.
         by_id = index.by_id
         self._usage_source = [
-            by_id[first_citing.get(t.id, t.id)] if t.kind == "fact" else number
+            by_id[owners.get(t.id, t.id)] if t.kind == "fact" else number
             for number, t in enumerate(index.targets)
         ]
 

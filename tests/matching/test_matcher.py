@@ -18,8 +18,10 @@ from bot.matching.answer import Outcome
 from bot.matching.evaluation import cut_phrasings
 from bot.matching.index import SHORTLIST
 from bot.matching.matcher import Matcher, Scored, Thresholds, complete
+from bot.matching.meaning import fact_owners
 from bot.matching.message import QUESTION_WORDS
 from bot.matching.textnorm import Normaliser, content_tokens, word_key
+from bot.matching.vectors import shared_store
 from bot.matching.wording import RARE_CREDIT, USAGE_SMOOTHING, USAGE_WEIGHT
 from bot.matching.wording import Scored as Worded
 from evals import NEWTOPICS, add_new_topic
@@ -723,6 +725,26 @@ def test_a_count_of_something_the_target_never_counts_is_not_answered(
         assert scored(eager, question, "country-count").miscounted, question
         assert not eager.ask(question).answered, question
     assert eager.ask("how many nations went on the study tour?").answered
+
+
+def test_a_fact_several_qas_cite_speaks_for_the_one_whose_answer_says_it(
+    shipped_knowledge: Knowledge,
+) -> None:
+    """Prillya Agusti's role is cited by the countries, their count and who she is; it
+    spoke for the first of them in the file, so "which ministry is prillya from", closest
+    to that fact, was weighed (and offered) as the count of countries. It speaks for the
+    Q&A whose answer is closest to it, whatever the file's order."""
+    knowledge = shipped_knowledge
+    citing = [qa.id for qa in knowledge.qas.values() if "agusti-role" in qa.cites]
+    assert citing[0] != "prillya-agusti"
+    assert fact_owners(knowledge, shared_store())["agusti-role"] == "prillya-agusti"
+    reordered = dataclasses.replace(knowledge, qas=dict(reversed(list(knowledge.qas.items()))))
+    assert fact_owners(reordered, shared_store())["agusti-role"] == "prillya-agusti"
+    cut = Matcher(cut_phrasings(knowledge, 5))
+    assert cut._answer_key("agusti-role") == "prillya-agusti"
+    best = cut._first(cut.rank("which ministry is prillya from"), gap=False)
+    assert best is not None
+    assert cut._answer_key(cut.index.targets[best.target].id) == "prillya-agusti"
 
 
 def test_a_count_whose_first_word_nothing_counts_counts_the_next_word(
