@@ -57,6 +57,25 @@ _NOT_WORDS = re.compile(
 MAX_PARTS = 6
 
 
+# "... and which ones?": an elliptic question whose only noun stands for what the question
+# before it counted ("how many countries went and which ones").
+_WHICH_ONES = re.compile(r"^(?:(?:and|also|plus|n|&|\+)\s+)?(which|what)\s+ones?\b", re.IGNORECASE)
+_COUNTED = re.compile(r"\bhow\s+many\s+([a-z][\w-]*)", re.IGNORECASE)
+
+
+def _with_antecedent(pieces: list[str]) -> list[str]:
+    """Each "which ones" after a "how many X" read as "which X": alone it names nothing,
+    and would get any answer or none."""
+    resolved: list[str] = []
+    for piece in pieces:
+        counted = _COUNTED.search(resolved[-1]) if resolved else None
+        elliptic = _WHICH_ONES.match(piece)
+        if counted is not None and elliptic is not None:
+            piece = f"{elliptic.group(1)} {counted.group(1)}{piece[elliptic.end() :]}"
+        resolved.append(piece)
+    return resolved
+
+
 def looks_like_question(text: str) -> bool:
     """Ends with a question mark, or has a question word among its first three words
     ("for how many days", "and who organised it")."""
@@ -82,7 +101,7 @@ def question_parts(message: str) -> list[str]:
         for piece in pieces:
             if piece and (looks_like_question(piece) or (asks and piece is pieces[-1])):
                 parts.append(piece)
-    return parts[:MAX_PARTS]
+    return _with_antecedent(parts)[:MAX_PARTS]
 
 
 def coordinated_parts(message: str) -> list[str]:
@@ -96,7 +115,7 @@ def coordinated_parts(message: str) -> list[str]:
         if "?" in sentence or len(sentences) == 1 or looks_like_question(text):
             cut = [p.strip(" .!?;,:\n") for p in _COORDINATION.split(text)]
             if len(cut) > 1:
-                pieces += [p for p in cut if p]
+                pieces += _with_antecedent([p for p in cut if p])
     return pieces
 
 

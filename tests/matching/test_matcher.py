@@ -312,6 +312,17 @@ def test_two_questions_in_one_message_get_two_answers(shipped: Matcher) -> None:
     assert answer.citations == first.citations
 
 
+@pytest.mark.parametrize(
+    "message", ["how many countries went and which ones?", "how many nations, which ones?"]
+)
+def test_a_count_and_which_ones_get_both_answers(shipped: Matcher, message: str) -> None:
+    """The second question is elliptic: it asks which of what the first one counted, and
+    used to get no answer of its own."""
+    answer = shipped.ask(message)
+    ids = [part.match.id for part in answer.parts if part.match is not None]
+    assert ids == ["country-count", "countries"], answer
+
+
 def test_two_things_asked_without_a_second_question_word_get_two_answers(
     shipped: Matcher,
 ) -> None:

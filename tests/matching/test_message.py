@@ -46,6 +46,29 @@ def test_and_before_a_question_word_starts_a_second_question() -> None:
     ]
 
 
+def test_which_ones_after_a_count_asks_which_of_what_was_counted() -> None:
+    """ "which ones" names nothing; after "how many countries" it asks which countries."""
+    assert question_parts("how many countries went and which ones?") == [
+        "how many countries went",
+        "which countries",
+    ]
+    assert question_parts("how many nations took part, and which ones were they") == [
+        "how many nations took part",
+        "which nations were they",
+    ]
+    assert question_parts("how many companies did they visit? which ones?") == [
+        "how many companies did they visit",
+        "which companies",
+    ]
+    assert coordinated_parts("how many countries + which ones") == [
+        "how many countries",
+        "which countries",
+    ]
+    # Only after a count: "when" stays "when", and "which ones" alone is left as it is.
+    assert question_parts("who organised it and when") == ["who organised it", "when"]
+    assert question_parts("which ones?") == ["which ones"]
+
+
 def test_and_inside_a_question_does_not_split_it() -> None:
     assert question_parts("which countries and companies took part?") == [
         "which countries and companies took part"
