@@ -58,8 +58,8 @@ def fact_owners(knowledge: Knowledge, store: VectorStore) -> dict[str, str]:
     that Q&A's answer, "did you mean" offers that Q&A, and the wording signal reads its
     phrasings for the fact). Prillya Agusti's role is cited by the countries, their count
     and who she is; it is what the last one's answer says. (It went to the first Q&A in the
-    file, and "which ministry is prillya from" to the count of countries: fitted and read
-    sets cut to five phrasings 69.9 -> 70.2% in scope, full 96.4 -> 96.6%.)"""
+    file, and "which ministry is prillya from" to the count of countries. Unread sets: in
+    scope 95.9 -> 96.1% full, 68.2 -> 68.8% cut to five phrasings; docs/quality.md.)"""
     citing: dict[str, list[str]] = {}
     for qa in knowledge.qas.values():
         for fact_id in qa.cites:
