@@ -29,6 +29,22 @@ def tourbot(
     )
 
 
+def test_a_question_whose_words_are_all_known_never_loads_the_word_lists() -> None:
+    """wordfreq's import and lists took 0.1-0.2 s of every cold `tourbot ask`; only a word
+    the knowledge does not know, or one that may be a slip, needs them."""
+    script = (
+        "import sys; from pathlib import Path; from bot.matching.compiled import load_matcher;"
+        "m = load_matcher(Path('knowledge'));"
+        "assert m.ask('When was the study tour?').answered;"
+        "print('wordfreq' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+
+
 def test_ask_json_answers_with_verbatim_citations() -> None:
     result = tourbot("ask", "--json", "who organised the study tour?")
     assert result.returncode == 0, result.stderr

@@ -414,21 +414,22 @@ class KnowledgeIndex:
         ("elctric"): a known English word one edit away (two for long words) that more
         targets use. Names ("lohum", "agusti") have no such neighbour; short words and
         acronyms have many ("EPR" is one edit from "per"), so they are taken as written."""
-        if is_common_word(word):
-            return None
         canonical = self._variants.get(word)
         if canonical is not None:
-            return canonical if " " not in canonical else None
+            return None if " " in canonical or is_common_word(word) else canonical
         if len(word) < SLIP_LETTERS:
             return None
         rarity = self._rarity(word)
         close = [
             (choice, distance)
             for choice, distance in self._near(word, 1 if len(word) < 7 else 2)
-            if choice not in self._variants
-            and is_common_word(choice)
-            and self._rarity(choice) < rarity
+            if choice not in self._variants and self._rarity(choice) < rarity
         ]
+        # English last: wordfreq's import and lists cost a cold start 0.1-0.2 s, and most
+        # known words have no more common neighbour to ask about.
+        if not close or is_common_word(word):
+            return None
+        close = [(choice, distance) for choice, distance in close if is_common_word(choice)]
         return min(close, key=lambda f: (f[1], self._rarity(f[0]), f[0]))[0] if close else None
 
     def _rarity(self, word: str) -> float:
