@@ -136,7 +136,7 @@ def test_an_english_word_is_read_as_another_only_one_edit_away(shipped: Matcher)
     made an apology for spamming the bot's commands a question about the companies."""
     index = shipped.index
     assert "compani" not in index.terms("messing around with the commands").tokens
-    assert index.respell("messing around with the commands") == ("messing around with the commands")
+    assert index.respell("messing around with the commands") == "messing around with the commands"
 
 
 def test_the_model_reads_rare_shorthand_spelled_out(shipped: Matcher) -> None:
@@ -144,7 +144,7 @@ def test_the_model_reads_rare_shorthand_spelled_out(shipped: Matcher) -> None:
     hardly seen, and "who" after typo correction. Shorthand common on the web ("u", "im")
     it knows, and stays as typed."""
     index = shipped.index
-    assert index.respell("whr were the participants from") == ("where were the participants from")
+    assert index.respell("whr were the participants from") == "where were the participants from"
     assert index.respell("im off, thank u") == "im off, thank u"
 
 
