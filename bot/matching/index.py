@@ -479,24 +479,23 @@ class KnowledgeIndex:
         for word in content_tokens(normalised.split()):
             key = word_key(word)
             if key in self.idf:
-                twin = self._english(word)
-                if twin is None:
+                # A slip some phrasing makes ("elctric") is read as the word it is.
+                fixed = self._english(word)
+                if fixed is None:
                     tokens.append(key)
-                else:  # a slip some phrasing makes ("elctric"), read as the word it is
-                    rewritten[word] = twin
-                    tokens.append(word_key(twin))
-                    corrected.add(word_key(twin))
-                continue
-            if key in CHAT_WORDS:
+                    continue
+            elif key in CHAT_WORDS:
                 continue  # "perfect, thanks!": chat as typed, not a slip for "percent"
-            fixed = self._correct(word)
-            if fixed is None:
-                unknown.append(word)
             else:
-                rewritten[word] = fixed = self._variants.get(fixed, fixed)
-                for key in map(word_key, content_tokens(fixed.split())):
-                    tokens.append(key)
-                    corrected.add(key)
+                found = self._correct(word)
+                if found is None:
+                    unknown.append(word)
+                    continue
+                fixed = self._variants.get(found, found)
+            rewritten[word] = fixed
+            for key in map(word_key, content_tokens(fixed.split())):
+                tokens.append(key)
+                corrected.add(key)
         if rewritten:
             normalised = " ".join(rewritten.get(w, w) for w in normalised.split())
         return QueryTerms(
