@@ -925,6 +925,34 @@ def test_a_gap_scoring_above_the_best_answer_holds_it_back(tmp_path: Path) -> No
     assert eager.ask("when was the tour").answered
 
 
+GAP_SAYS = """\
+gaps:
+  - id: gap-officials
+    says: "{says}"
+    phrasings:
+      - did nitin gadkari meet them
+      - was niti aayog there
+"""
+
+
+def test_what_a_gap_says_is_missing_counts_as_what_it_is_about(tmp_path: Path) -> None:
+    """A gap is found by what it says the sources lack, not only by its phrasings, as a
+    Q&A is by its answer: a moderator's gap with two phrasings still holds back the near
+    misses its statement names. With a statement about something else, the same
+    phrasings do not."""
+    question = "did the delegates meet indian officials when they visited the companies?"
+    says = "The article doesn't say whether the delegates met any Indian officials."
+    knowledge = load_knowledge(
+        write_small_knowledge(tmp_path / "says", gaps=GAP_SAYS.format(says=says))
+    )
+    held = Matcher(knowledge).ask(question)
+    assert not held.answered and held.note == says
+
+    other = GAP_SAYS.format(says="The article doesn't say what the tour cost.")
+    elsewhere = Matcher(load_knowledge(write_small_knowledge(tmp_path / "other", gaps=other)))
+    assert elsewhere.ask(question).note is None
+
+
 def test_without_gaps_the_same_question_gets_no_note(matcher: Matcher) -> None:
     """The note comes from gaps.yaml alone. (Whether the bot then answers is the rule's
     call: without gaps.yaml nothing says the cost is unknown.)"""
