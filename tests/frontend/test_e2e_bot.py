@@ -152,6 +152,20 @@ async def test_words_struck_through_are_taken_back(start_bot: Any, fake: FakeDis
     assert "New Delhi and the National Capital Region" in embed_of(reply.json)["description"]
 
 
+async def test_a_quote_is_context_and_the_members_own_words_the_question(
+    start_bot: Any, fake: FakeDiscord
+) -> None:
+    """Discord's "> " quotes what someone else said; the question is what the member wrote
+    under it (read with the quote, this got the tour's dates). A quote with only a
+    greeting beside it hands the quoted question to the bot."""
+    harness = await start_bot()
+    quoting = "> the delegates visited india\nok but which countries were they from"
+    reply = await harness.reply_to(lambda: fake.mention_bot(quoting))
+    assert "Bhutan" in embed_of(reply.json)["description"]
+    handed = await harness.reply_to(lambda: fake.mention_bot("hey\n>>> when was the study tour?"))
+    assert "January 30 and 31" in embed_of(handed.json)["description"]
+
+
 async def test_off_topic_mention_gets_an_honest_reply(start_bot: Any, fake: FakeDiscord) -> None:
     harness = await start_bot()
     reply = await harness.reply_to(lambda: fake.mention_bot("what is the price of a Tata Nexon?"))

@@ -26,10 +26,33 @@ _MARKUP = re.compile(
 )
 
 
+# Discord's quotes: "> " quotes its line, ">>> " everything after it.
+_QUOTED_LINE = re.compile(r"^[ \t]*> .*$", re.MULTILINE)
+_QUOTED_REST = re.compile(r"^[ \t]*>>> .*", re.MULTILINE | re.DOTALL)
+_QUOTE_MARK = re.compile(r"^[ \t]*(?:>>>|>) ", re.MULTILINE)
+_WORD = re.compile(r"\w+")
+
+
 def strip_markup(content: str) -> str:
     """``content`` with Discord's markup blanked out; spacing and line breaks are left to
     ``clean_message``."""
     return _MARKUP.sub(" ", content)
+
+
+# Fewer own words than this beside a quote ("hey", "this pls", "^") hand the quote over.
+OWN_QUESTION_WORDS = 3
+
+
+def own_words(content: str) -> str:
+    """What the member wrote, without what they quote: "> the delegates visited india⏎ok
+    but which countries were they from" asks about the countries (read with the quote, it
+    got the tour's dates). A quote with no question of the member's own beside it ("hey⏎>
+    when was the tour?") hands the quoted words to the bot, as "@tourbot ^" hands over
+    the message it replies to: the whole message is read, quote marks removed."""
+    unquoted = _QUOTED_LINE.sub("", _QUOTED_REST.sub("", content))
+    if len(_WORD.findall(unquoted)) >= OWN_QUESTION_WORDS:
+        return unquoted
+    return _QUOTE_MARK.sub("", content)
 
 
 def _replied_to(message: discord.Message) -> discord.Message | None:
@@ -116,7 +139,7 @@ class Ask(commands.Cog):
         """What a message asks: its own words, or, when it is only a mention (or a "^")
         in reply to someone else's message, that message's words: "@tourbot ^" under a
         member's question hands it to the bot."""
-        own = strip_markup(message.content)
+        own = own_words(strip_markup(message.content))
         replied = _replied_to(message)
         me = self.bot.user
         if (
