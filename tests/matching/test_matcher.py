@@ -449,6 +449,16 @@ def test_respelling_leaves_known_words_chat_and_unknown_names_as_typed(shipped: 
     assert index.respell("wher wuz the tuor") == "where wuz the tour"
 
 
+def test_a_run_of_question_marks_is_one_mark_to_the_model(shipped: Matcher) -> None:
+    """ "when??" is "when?" said louder: read as typed, the model put it below the meaning
+    floor and the bot offered "did you mean" where "when?" is answered."""
+    assert shipped.index.respell("when????") == "when?"
+    assert shipped.index.respell("who organised it?!?") == "who organised it?"
+    for asked in ("when?", "when??", "when????"):
+        found = shipped.ask(asked)
+        assert found.answered and found.match is not None and found.match.id == "when", asked
+
+
 # -- small talk --------------------------------------------------------------------------
 
 
