@@ -637,6 +637,21 @@ class FakeDiscord:
         await self.dispatch("MESSAGE_CREATE", message)
         return message
 
+    async def edit_message(self, message: JSON, content: str) -> JSON:
+        """Dispatch MESSAGE_UPDATE: the member edited one of their messages to ``content``."""
+        edited = {**message, "content": content, "edited_timestamp": _now()}
+        self._user_messages[message["id"]] = edited
+        await self.dispatch("MESSAGE_UPDATE", edited)
+        return edited
+
+    async def delete_message(self, message: JSON) -> None:
+        """Dispatch MESSAGE_DELETE: the member deleted one of their messages."""
+        self._user_messages.pop(message["id"], None)
+        deleted = {"id": message["id"], "channel_id": message["channel_id"]}
+        if "guild_id" in message:
+            deleted["guild_id"] = message["guild_id"]
+        await self.dispatch("MESSAGE_DELETE", deleted)
+
     async def send_dm(self, content: str, *, author: JSON | None = None) -> JSON:
         """Dispatch MESSAGE_CREATE for a direct message to the bot (no guild, no member)."""
         message = self._message(self.dm_channel_id, author or self.member, {"content": content})

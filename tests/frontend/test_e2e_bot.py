@@ -166,6 +166,62 @@ async def test_a_quote_is_context_and_the_members_own_words_the_question(
     assert "January 30 and 31" in embed_of(handed.json)["description"]
 
 
+async def _ask_and_reply(harness: Harness, fake: FakeDiscord, text: str) -> tuple[Any, Any]:
+    """Mention the bot with ``text``; the question as sent and the bot's reply."""
+    asked: dict[str, Any] = {}
+
+    async def ask() -> None:
+        asked.update(await fake.mention_bot(text))
+
+    reply = await harness.reply_to(ask)
+    return asked, reply
+
+
+def _to_reply(method: str, reply: Any) -> Callable[[Any], bool]:
+    path = f"/channels/{reply.response['channel_id']}/messages/{reply.response['id']}"
+    return lambda r: r.method == method and r.path == path and r.status in (200, 204)
+
+
+async def test_an_edited_question_gets_its_reply_edited(start_bot: Any, fake: FakeDiscord) -> None:
+    """People fix a question in place rather than ask again: the reply follows the edit,
+    from an answer to small talk and back, with no second message. An edit that changes no
+    words (Discord adding a link's preview) changes nothing."""
+    harness = await start_bot()
+    asked, reply = await _ask_and_reply(harness, fake, "when was the stduy tour?")
+    mention = f"<@{fake.bot_user['id']}>"
+
+    since = fake.mark()
+    await fake.edit_message(asked, f"{mention} where was the study tour?")
+    edit = await fake.wait_for_request(_to_reply("PATCH", reply), since=since)
+    assert "New Delhi and the National Capital Region" in embed_of(edit.json)["description"]
+    assert_pings_nobody(edit.json)
+
+    since = fake.mark()
+    await fake.edit_message(asked, f"{mention} thanks!")
+    chat = await fake.wait_for_request(_to_reply("PATCH", reply), since=since)
+    assert chat.json["embeds"] == [] and chat.json["content"]
+
+    since = fake.mark()
+    unchanged = await fake.edit_message(asked, f"{mention} thanks!")
+    await _ask_and_reply(harness, fake, "who organised it?")  # the bot has read the edit
+    assert unchanged["content"] == f"{mention} thanks!"
+    assert not [r for r in fake.requests[since:] if _to_reply("PATCH", reply)(r)]
+    posted = [r for r in harness.bot_posts() if r.method == "POST" and r.path.endswith("/messages")]
+    assert len(posted) == 2  # one reply per question, however often it was edited
+
+
+async def test_a_deleted_question_takes_its_reply_with_it(
+    start_bot: Any, fake: FakeDiscord
+) -> None:
+    """A reply to a question nobody can see any more is noise in the channel."""
+    harness = await start_bot()
+    asked, reply = await _ask_and_reply(harness, fake, "when was the study tour?")
+    since = fake.mark()
+    await fake.delete_message(asked)
+    await fake.wait_for_request(_to_reply("DELETE", reply), since=since)
+    assert reply.response["id"] not in fake.messages
+
+
 async def test_off_topic_mention_gets_an_honest_reply(start_bot: Any, fake: FakeDiscord) -> None:
     harness = await start_bot()
     reply = await harness.reply_to(lambda: fake.mention_bot("what is the price of a Tata Nexon?"))
@@ -247,6 +303,26 @@ async def test_opt_in_channel_answers_plain_questions(start_bot: Any, fake: Fake
         )
     )
     assert "LOHUM" in embed_of(reply.json)["description"]
+
+
+async def test_an_opt_in_channel_answer_goes_when_its_question_is_edited_away(
+    start_bot: Any, fake: FakeDiscord
+) -> None:
+    """In a channel it answers unasked, the bot answers only what it is sure of; once the
+    message is edited into chat, the answer to what it no longer asks is withdrawn."""
+    harness = await start_bot()
+    asked: dict[str, Any] = {}
+
+    async def ask() -> None:
+        sent = await fake.send_message(
+            "which companies did they visit?", channel_id=fake.other_channel_id
+        )
+        asked.update(sent)
+
+    reply = await harness.reply_to(ask)
+    since = fake.mark()
+    await fake.edit_message(asked, "nvm, found it myself")
+    await fake.wait_for_request(_to_reply("DELETE", reply), since=since)
 
 
 async def test_reply_to_the_bot_counts_as_asking(start_bot: Any, fake: FakeDiscord) -> None:

@@ -1,9 +1,16 @@
-"""Asking: ``/ask`` with autocomplete, @mentions, replies to the bot, opt-in channels."""
+"""Asking: ``/ask`` with autocomplete, @mentions, replies to the bot, opt-in channels.
+
+A question asked in a message keeps its reply in step: edit the question and the reply is
+edited to answer it (people fix a typo, or add what they forgot, rather than ask again);
+delete it and the reply goes too, instead of answering a question nobody can see.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
+from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any
 
 import discord
@@ -15,6 +22,10 @@ from bot.matching.answer import Answer, Outcome
 from bot.matching.questions import QuestionError, clean_message
 
 log = logging.getLogger(__name__)
+
+# How many recent questions keep their reply in step with edits and deletions; an older
+# question keeps the reply it got. A reply held is a few kilobytes.
+REPLIES_REMEMBERED = 1000
 
 # Discord's markup that is not words: user, role and channel mentions, the two mass
 # mentions, custom emoji (<:name:id>, animated <a:name:id>), command mentions (</ask:id>)
@@ -55,6 +66,14 @@ def own_words(content: str) -> str:
     return _QUOTE_MARK.sub("", content)
 
 
+@dataclass(slots=True)
+class _Replied:
+    """The bot's reply to a question message, and the words it answered."""
+
+    reply: discord.Message
+    content: str
+
+
 def _replied_to(message: discord.Message) -> discord.Message | None:
     """The message this one replies to, when Discord sent it along."""
     resolved = message.reference.resolved if message.reference else None
@@ -64,6 +83,7 @@ def _replied_to(message: discord.Message) -> discord.Message | None:
 class Ask(commands.Cog):
     def __init__(self, bot: TourBot) -> None:
         self.bot = bot
+        self._replies: OrderedDict[int, _Replied] = OrderedDict()
 
     @app_commands.command(name="ask", description="Ask a question about the EV study tour article")
     @app_commands.describe(
@@ -118,6 +138,33 @@ class Ask(commands.Cog):
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
+        await self._asked(message, None)
+
+    @commands.Cog.listener()
+    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        """An edited question gets its reply edited to answer what it asks now. Discord
+        also sends an edit when it adds a link's preview: the words are the same, and so
+        is the answer."""
+        replied = self._replies.get(payload.message_id)
+        if replied is not None and payload.message.content != replied.content:
+            await self._asked(payload.message, replied)
+
+    @commands.Cog.listener()
+    async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
+        await self._withdraw(payload.message_id)
+
+    async def _withdraw(self, message_id: int) -> None:
+        """Delete the reply to a message, if the bot remembers one."""
+        replied = self._replies.pop(message_id, None)
+        if replied is None:
+            return
+        try:
+            await replied.reply.delete()
+        except discord.HTTPException:  # already gone, or no longer ours to delete
+            log.info("could not delete the reply to message %s", message_id)
+
+    async def _asked(self, message: discord.Message, replied: _Replied | None) -> None:
+        """Answer a message (``replied``: the reply it got before it was edited)."""
         if message.author.bot or message.webhook_id is not None or not self.bot.accepting:
             return
         addressed = self._addressed(message)
@@ -126,7 +173,12 @@ class Ask(commands.Cog):
             return
         try:
             with self.bot.in_flight.track():
-                await self._answer_message(message, addressed)
+                payload = await self._reply_for(message, addressed)
+                if payload is not None:
+                    await self._send(message, payload, replied)
+                elif replied is not None and not addressed:
+                    # An opted-in channel's answer to what the message no longer asks.
+                    await self._withdraw(message.id)
         except Exception:
             log.exception("error answering message %s", message.id)
             if addressed:
@@ -134,6 +186,22 @@ class Ask(commands.Cog):
                     await message.reply(APOLOGY, allowed_mentions=discord.AllowedMentions.none())
                 except discord.HTTPException:
                     log.warning("could not send the apology", exc_info=True)
+
+    async def _send(
+        self, message: discord.Message, payload: dict[str, Any], replied: _Replied | None
+    ) -> None:
+        """Reply, or edit the reply an edited question got, and remember it."""
+        if replied is None:
+            reply = await message.reply(**payload)
+        else:
+            # Every part is set, so a friendly text can become an answer's embed and back.
+            reply = await replied.reply.edit(
+                **({"content": None, "embed": None, "view": None} | payload)
+            )
+        self._replies[message.id] = _Replied(reply, message.content)
+        self._replies.move_to_end(message.id)
+        while len(self._replies) > REPLIES_REMEMBERED:
+            self._replies.popitem(last=False)
 
     def _asked_in(self, message: discord.Message, addressed: bool) -> str:
         """What a message asks: its own words, or, when it is only a mention (or a "^")
@@ -151,27 +219,28 @@ class Ask(commands.Cog):
             return strip_markup(replied.content)
         return own
 
-    async def _answer_message(self, message: discord.Message, addressed: bool) -> None:
+    async def _reply_for(self, message: discord.Message, addressed: bool) -> dict[str, Any] | None:
+        """What to reply to a message, as keyword arguments for ``reply``; None to stay
+        silent (a channel message the bot is not sure of, a flood)."""
         none = discord.AllowedMentions.none()
         try:
             text = clean_message(self._asked_in(message, addressed))
         except QuestionError as err:
-            if addressed:
-                hint = "Ask me about the EV study tour, e.g. `@me when was the tour?`"
-                reason = hint if err.empty else f"Sorry: {err}."
-                await message.reply(reason, allowed_mentions=none)
-            return
+            if not addressed:
+                return None
+            hint = "Ask me about the EV study tour, e.g. `@me when was the tour?`"
+            return {"content": hint if err.empty else f"Sorry: {err}.", "allowed_mentions": none}
         verdict = self.bot.admit(message.author.id)
         if not verdict.allowed:
             # Public, so at most one notice per window: a notice per message is a flood too.
             if addressed and verdict.notify:
-                await message.reply(slow_down(verdict.wait), allowed_mentions=none)
-            return
+                return {"content": slow_down(verdict.wait), "allowed_mentions": none}
+            return None
         source = "channel" if not addressed else "dm" if message.guild is None else "mention"
         answer, row_id = self.bot.respond(text, source)
         if not addressed and not self._confident(answer):
-            return
-        await message.reply(**self.bot.reply_payload(answer, row_id))
+            return None
+        return self.bot.reply_payload(answer, row_id)
 
     def _confident(self, answer: Answer) -> bool:
         """Whether an opted-in channel gets this answer unasked: only a confident answer
