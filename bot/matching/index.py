@@ -197,6 +197,24 @@ _last_deletions: tuple[list[str], _DeletionIndex] | None = None
 _deletions_lock = threading.Lock()
 
 
+def _plural(word: str) -> str | None:
+    """The regular plural of a word of four letters or more ("factory" -> "factories",
+    "tour" -> "tours") that ``fold_plural`` folds back to it; None for any other word."""
+    if len(word) < 4 or not word.isalpha():
+        return None
+    plural = word[:-1] + "ies" if word[-1] == "y" and word[-2] not in "aeiou" else word + "s"
+    return plural if fold_plural(plural) == word else None
+
+
+def _plurals(words: set[str]) -> dict[str, str]:
+    """The plural of each word that has one and is no word itself, and its word."""
+    return {
+        plural: word
+        for word in words
+        if (plural := _plural(word)) is not None and plural not in words
+    }
+
+
 def _deletion_index(vocabulary: list[str]) -> _DeletionIndex:
     global _last_deletions
     with _deletions_lock:
@@ -319,8 +337,11 @@ class KnowledgeIndex:
         # them is taken for a modifier of what it counts ("how many asian countries").
         self._counted = frozenset(w for words in self.target_counts.values() for w in words)
         # Typo correction also reaches the synonyms' one-word variants, read as what they
-        # stand for ("naions" -> "nation" -> "country"), when some target knows that.
-        self._variants = {
+        # stand for ("naions" -> "nation" -> "country"), when some target knows that, and
+        # the plurals of the words phrasings use, read as the word: texts are known with
+        # plurals folded, and a typo in a plural's ending ("factoreis", "cnutries") is far
+        # from the folded "factory" or "country" but one or two edits from "factories".
+        self._variants = _plurals(surface) | {
             variant: canonical
             for variant, canonical in normaliser.word_variants().items()
             if (words := [word_key(w) for w in content_tokens(canonical.split())])
@@ -477,6 +498,7 @@ class KnowledgeIndex:
 
     def terms(self, question: str) -> QueryTerms:
         normalised = self.normaliser.normalise(question)
+        typed = frozenset(_WORD.findall(question.lower()))
         tokens: list[str] = []
         corrected: set[str] = set()
         unknown: list[str] = []
@@ -493,6 +515,11 @@ class KnowledgeIndex:
                 continue  # "perfect, thanks!": chat as typed, not a slip for "percent"
             else:
                 found = self._correct(word)
+                plural = _plural(word)
+                if found is None and plural is not None and plural in typed:
+                    # Folded, a typo in a plural may be far from every folded word
+                    # ("cnutries" -> "cnutry", two edits from "country"); as typed it is not.
+                    found = self._correct(plural)
                 if found is None:
                     unknown.append(word)
                     continue

@@ -115,6 +115,20 @@ def test_a_typo_of_a_synonym_is_read_as_what_the_synonym_stands_for(shipped: Mat
     assert found.match is not None and found.match.id == "country-count", found
 
 
+def test_a_typo_in_a_plural_is_read_as_the_plural(shipped: Matcher) -> None:
+    """Texts are known with plurals folded ("factories" as "factory"), so a typo in a
+    plural's ending ("factoreis", "cnutries") was three edits or more from every known word
+    and counted as a word the knowledge lacks. Unknown words without a typo stay unknown:
+    "recipes" is not read as anything the knowledge says."""
+    index = shipped.index
+    assert index.respell("so which factoreis did they see?") == "so which factories did they see?"
+    assert word_key("factory") in index.terms("so which factoreis did they see?").tokens
+    assert word_key("country") in index.terms("how many cnutries came").tokens
+    found = shipped.ask("how many cnutries came")
+    assert found.match is not None and found.match.id == "country-count", found
+    assert shipped.ask("got any good recipes for butter chicken?").outcome is Outcome.SMALL_TALK
+
+
 def test_a_slip_some_phrasing_makes_is_read_as_the_word_it_is(shipped: Matcher) -> None:
     """Phrasings with typos ("elctric") put the typo among the known words, so the same
     typo in a question was neither corrected for the model nor matched to the many
