@@ -414,6 +414,11 @@ class FakeDiscord:
             self.channel_id: self._text_channel(self.channel_id, "general", 0),
             self.other_channel_id: self._text_channel(self.other_channel_id, "off-topic", 1),
         }
+        # A thread in the off-topic channel (a forum post is such a thread too).
+        self.thread_id: str = _snowflake()
+        self._threads: dict[str, JSON] = {
+            self.thread_id: self._thread(self.thread_id, self.other_channel_id, "a question")
+        }
         # A direct-message channel between the bot and the member (not a guild channel).
         self.dm_channel_id: str = _snowflake()
         self._dm_channels: dict[str, JSON] = {
@@ -1099,7 +1104,9 @@ class FakeDiscord:
         return _ok(self._member_payload(self._users[match["user"]]))
 
     async def _create_message(self, request: RecordedRequest, match: re.Match[str]) -> _Reply:
-        if match["channel"] not in self._channels and match["channel"] not in self._dm_channels:
+        if not any(
+            match["channel"] in c for c in (self._channels, self._threads, self._dm_channels)
+        ):
             return _error(404, "Unknown Channel", 10003)
         return _ok(self._bot_message(match["channel"], request.json or {}, request.files))
 
@@ -1343,6 +1350,27 @@ class FakeDiscord:
             "flags": 0,
         }
 
+    def _thread(self, thread_id: str, parent_id: str, name: str) -> JSON:
+        return {
+            "id": thread_id,
+            "type": 11,  # a public thread
+            "guild_id": self.guild_id,
+            "parent_id": parent_id,
+            "owner_id": self.member["id"],
+            "name": name,
+            "last_message_id": None,
+            "rate_limit_per_user": 0,
+            "message_count": 0,
+            "member_count": 1,
+            "flags": 0,
+            "thread_metadata": {
+                "archived": False,
+                "auto_archive_duration": 1440,
+                "archive_timestamp": _now(),
+                "locked": False,
+            },
+        }
+
     def _add_member(self, user: JSON, *, roles: list[str]) -> None:
         self._users[user["id"]] = user
         self._member_roles[user["id"]] = roles
@@ -1414,7 +1442,7 @@ class FakeDiscord:
             "members": [self._member_payload(user) for user in self._users.values()],
             "emojis": [],
             "stickers": [],
-            "threads": [],
+            "threads": list(self._threads.values()),
             "voice_states": [],
             "presences": [],
             "stage_instances": [],

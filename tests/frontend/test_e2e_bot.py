@@ -305,6 +305,19 @@ async def test_opt_in_channel_answers_plain_questions(start_bot: Any, fake: Fake
     assert "LOHUM" in embed_of(reply.json)["description"]
 
 
+async def test_threads_and_forum_posts_of_an_opt_in_channel_are_opted_in(
+    start_bot: Any, fake: FakeDiscord
+) -> None:
+    """A question asked in a thread of a channel the bot answers in (a forum channel's posts
+    are such threads) is answered there, as in the channel itself."""
+    harness = await start_bot()
+    reply = await harness.reply_to(
+        lambda: fake.send_message("which companies did they visit?", channel_id=fake.thread_id)
+    )
+    assert reply.path == f"/channels/{fake.thread_id}/messages"
+    assert "LOHUM" in embed_of(reply.json)["description"]
+
+
 async def test_an_opt_in_channel_answer_goes_when_its_question_is_edited_away(
     start_bot: Any, fake: FakeDiscord
 ) -> None:

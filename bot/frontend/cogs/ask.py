@@ -136,6 +136,13 @@ class Ask(commands.Cog):
         replied = _replied_to(message)
         return replied is not None and replied.author.id == me.id
 
+    def _opted_in(self, channel: discord.abc.MessageableChannel) -> bool:
+        """A channel listed in TOURBOT_CHANNELS, or a thread in one: a forum channel's
+        posts are threads, and a conversation moved into a thread stays where it was."""
+        channels = self.bot.settings.answer_channels
+        parent = channel.parent_id if isinstance(channel, discord.Thread) else None
+        return channel.id in channels or parent in channels
+
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
         await self._asked(message, None)
@@ -168,8 +175,7 @@ class Ask(commands.Cog):
         if message.author.bot or message.webhook_id is not None or not self.bot.accepting:
             return
         addressed = self._addressed(message)
-        in_channel = message.channel.id in self.bot.settings.answer_channels
-        if not addressed and not in_channel:
+        if not addressed and not self._opted_in(message.channel):
             return
         try:
             with self.bot.in_flight.track():
