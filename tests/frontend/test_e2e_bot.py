@@ -164,6 +164,10 @@ async def test_a_quote_is_context_and_the_members_own_words_the_question(
     assert "Bhutan" in embed_of(reply.json)["description"]
     handed = await harness.reply_to(lambda: fake.mention_bot("hey\n>>> when was the study tour?"))
     assert "January 30 and 31" in embed_of(handed.json)["description"]
+    # Handed over with "@tourbot ^", a message that quotes is read the same way.
+    asked = await fake.send_message(quoting)
+    over = await harness.reply_to(lambda: fake.mention_bot("^", reference_message_id=asked["id"]))
+    assert "Bhutan" in embed_of(over.json)["description"]
 
 
 async def _ask_and_reply(harness: Harness, fake: FakeDiscord, text: str) -> tuple[Any, Any]:

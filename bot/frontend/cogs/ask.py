@@ -222,7 +222,7 @@ class Ask(commands.Cog):
             and replied is not None
             and (me is None or replied.author.id != me.id)
         ):
-            return strip_markup(replied.content)
+            return own_words(strip_markup(replied.content))
         return own
 
     async def _reply_for(self, message: discord.Message, addressed: bool) -> dict[str, Any] | None:
