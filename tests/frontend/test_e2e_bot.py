@@ -206,9 +206,8 @@ async def test_an_edited_question_gets_its_reply_edited(start_bot: Any, fake: Fa
     assert chat.json["embeds"] == [] and chat.json["content"]
 
     since = fake.mark()
-    unchanged = await fake.edit_message(asked, f"{mention} thanks!")
+    await fake.edit_message(asked, f"{mention} thanks!")  # the same words again
     await _ask_and_reply(harness, fake, "who organised it?")  # the bot has read the edit
-    assert unchanged["content"] == f"{mention} thanks!"
     assert not [r for r in fake.requests[since:] if _to_reply("PATCH", reply)(r)]
     posted = [r for r in harness.bot_posts() if r.method == "POST" and r.path.endswith("/messages")]
     assert len(posted) == 2  # one reply per question, however often it was edited
