@@ -213,6 +213,27 @@ async def test_an_edited_question_gets_its_reply_edited(start_bot: Any, fake: Fa
     assert len(posted) == 2  # one reply per question, however often it was edited
 
 
+async def test_an_edit_over_the_cooldown_keeps_its_answer(
+    start_bot: Any, fake: FakeDiscord
+) -> None:
+    """An edit is a question and counts against the cooldown; over the limit the reply
+    keeps its answer instead of turning into a "slow down" notice."""
+    harness = await start_bot(cooldown_rate=2, cooldown_seconds=60)
+    asked, reply = await _ask_and_reply(harness, fake, "when was the study tour?")
+    mention = f"<@{fake.bot_user['id']}>"
+    since = fake.mark()
+    await fake.edit_message(asked, f"{mention} where was the study tour?")
+    await fake.wait_for_request(_to_reply("PATCH", reply), since=since)
+
+    since = fake.mark()
+    await fake.edit_message(asked, f"{mention} who organised the study tour?")
+    other = await harness.reply_to(  # another member's question: the bot has read the edit
+        lambda: fake.mention_bot("when was it?", author=fake.moderator)
+    )
+    assert other.json.get("embeds")
+    assert not [r for r in fake.requests[since:] if _to_reply("PATCH", reply)(r)]
+
+
 async def test_a_deleted_question_takes_its_reply_with_it(
     start_bot: Any, fake: FakeDiscord
 ) -> None:

@@ -11,6 +11,7 @@ import logging
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 import discord
@@ -64,6 +65,13 @@ def own_words(content: str) -> str:
     if len(_WORD.findall(unquoted)) >= OWN_QUESTION_WORDS:
         return unquoted
     return _QUOTE_MARK.sub("", content)
+
+
+class _Silence(Enum):
+    """Why a message gets no reply, and what happens to one it had before an edit."""
+
+    KEEP = "keep"  # a flood: the reply stays as it was
+    WITHDRAW = "withdraw"  # nothing the bot is sure of: the reply goes
 
 
 @dataclass(slots=True)
@@ -179,10 +187,10 @@ class Ask(commands.Cog):
             return
         try:
             with self.bot.in_flight.track():
-                payload = await self._reply_for(message, addressed)
-                if payload is not None:
+                payload = await self._reply_for(message, addressed, replied is not None)
+                if isinstance(payload, dict):
                     await self._send(message, payload, replied)
-                elif replied is not None and not addressed:
+                elif payload is _Silence.WITHDRAW and replied is not None:
                     # An opted-in channel's answer to what the message no longer asks.
                     await self._withdraw(message.id)
         except Exception:
@@ -225,27 +233,31 @@ class Ask(commands.Cog):
             return own_words(strip_markup(replied.content))
         return own
 
-    async def _reply_for(self, message: discord.Message, addressed: bool) -> dict[str, Any] | None:
-        """What to reply to a message, as keyword arguments for ``reply``; None to stay
-        silent (a channel message the bot is not sure of, a flood)."""
+    async def _reply_for(
+        self, message: discord.Message, addressed: bool, edited: bool
+    ) -> dict[str, Any] | _Silence:
+        """What to reply to a message, as keyword arguments for ``reply``, or why to stay
+        silent: an opted-in channel's message the bot is not sure of (its reply, if an
+        edit made it so, is withdrawn), or a flood (a reply stays as it was: an edit over
+        the limit keeps its answer rather than become a notice)."""
         none = discord.AllowedMentions.none()
         try:
             text = clean_message(self._asked_in(message, addressed))
         except QuestionError as err:
             if not addressed:
-                return None
+                return _Silence.WITHDRAW
             hint = "Ask me about the EV study tour, e.g. `@me when was the tour?`"
             return {"content": hint if err.empty else f"Sorry: {err}.", "allowed_mentions": none}
         verdict = self.bot.admit(message.author.id)
         if not verdict.allowed:
             # Public, so at most one notice per window: a notice per message is a flood too.
-            if addressed and verdict.notify:
+            if addressed and verdict.notify and not edited:
                 return {"content": slow_down(verdict.wait), "allowed_mentions": none}
-            return None
+            return _Silence.KEEP
         source = "channel" if not addressed else "dm" if message.guild is None else "mention"
         answer, row_id = self.bot.respond(text, source)
         if not addressed and not self._confident(answer):
-            return None
+            return _Silence.WITHDRAW
         return self.bot.reply_payload(answer, row_id)
 
     def _confident(self, answer: Answer) -> bool:
