@@ -499,7 +499,6 @@ class KnowledgeIndex:
 
     def terms(self, question: str) -> QueryTerms:
         normalised = self.normaliser.normalise(question)
-        typed = frozenset(_WORD.findall(question.lower()))
         tokens: list[str] = []
         corrected: set[str] = set()
         unknown: list[str] = []
@@ -516,7 +515,8 @@ class KnowledgeIndex:
                 continue  # "perfect, thanks!": chat as typed, not a slip for "percent"
             else:
                 found = self._correct(word)
-                if found is None and (plural := _plural(word)) is not None and plural in typed:
+                plural = _plural(word) if found is None else None
+                if plural is not None and re.search(rf"\b{plural}\b", question, re.IGNORECASE):
                     # Folded, a typo in a plural may be far from every folded word
                     # ("cnutries" -> "cnutry", two edits from "country"); as typed it is not.
                     found = self._correct(plural)

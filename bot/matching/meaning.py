@@ -47,12 +47,10 @@ def target_texts(knowledge: Knowledge, target: Target) -> tuple[str, ...]:
     """What a target says, for the meaning signal (see the module docstring)."""
     if target.kind == "qa":
         return (*target.phrasings, *qa_says(knowledge, knowledge.qas[target.id]))
-    if target.kind == "gap":
-        return (*target.phrasings, target.display)
     if target.kind == "fact":
         fact = knowledge.facts[target.id]
         return tuple(dict.fromkeys((fact.text, fact.citation.quote)))
-    return (target.display,)
+    return (*target.phrasings, target.display)  # a gap: its phrasings and its statement
 
 
 def fact_owners(knowledge: Knowledge, store: VectorStore) -> dict[str, str]:
