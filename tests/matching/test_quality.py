@@ -89,9 +89,10 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.quality import with_typos
+from benchmarks.quality import ceiling, with_typos
 from bot.knowledge.loader import Knowledge, load_knowledge
 from bot.matching.evaluation import (
+    Labelled,
     cut_phrasings,
     evaluate,
     is_correct,
@@ -307,6 +308,37 @@ def test_knowledge_cut_to_a_few_phrasings_stays_above_its_floors(
     wrong = report.counts[("in_scope", "wrong")] / report.totals["in_scope"]
     assert wrong <= CUT_MAX_WRONG_RATE
     assert report.small_talk_replied >= CUT_SMALL_TALK_FLOOR
+
+
+def test_the_ranking_ceiling_bounds_what_the_decision_answers(
+    cut_knowledge: Knowledge, cut_matcher: Matcher
+) -> None:
+    """The benchmark's ceiling counts a question when its right entry is the best target
+    that answers anything, gaps passed over: never fewer than the decision answers rightly,
+    and two-question messages are left out (no single target is their answer)."""
+    items = load_labelled(sets("fitted")[0].file)
+    right, asked = ceiling(cut_matcher, items, cut_knowledge)
+    report = evaluate(cut_matcher.ask, items, cut_knowledge)
+    one_question = [i for i in items if i.kind == "in_scope" and isinstance(i.expect, str)]
+    assert asked == len(one_question)
+    assert report.counts[("in_scope", "correct")] <= right < asked
+    # A gap's own phrasing is held back, yet the ceiling asks which answer ranks first.
+    gap = next(iter(cut_knowledge.gaps.values()))
+    first = next(
+        s
+        for s in cut_matcher.rank(gap.phrasings[0])
+        if cut_matcher.index.targets[s.target].kind != "gap"
+    )
+    answering = cut_matcher.index.targets[first.target].id
+    owner = cut_matcher.answer_target(first.target).match
+    assert owner is not None
+    asked_as_gap = [Labelled(gap.phrasings[0], owner.id, "in_scope")]
+    assert ceiling(cut_matcher, asked_as_gap, cut_knowledge) == (1, 1), answering
+    other = next(q for q in cut_knowledge.qas if q != owner.id)
+    assert ceiling(cut_matcher, [Labelled(gap.phrasings[0], other, "in_scope")], cut_knowledge) == (
+        0,
+        1,
+    )
 
 
 def test_questions_typed_with_typos_stay_above_their_floor(
