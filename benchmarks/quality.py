@@ -11,12 +11,13 @@ For each knowledge variant (the shipped knowledge, then every Q&A and gap cut to
 N phrasings, ``bot.matching.evaluation.cut_phrasings``) it evaluates the chosen labelled
 sets (evals/INDEX.yaml) and prints, per set and pooled: in-scope questions answered
 correctly, in-scope answered with the wrong entry, and near-miss and off-topic questions
-held back (plus small talk given the small-talk reply, where a set has any), and the *ceiling*: the
-in-scope questions (one question each) whose right entry is the best answerable target the
-ranking gives the whole message, before any threshold, margin or gap. No decision to
-answer, offer or hold back answers more of them rightly, so it tells a ranking problem
-from a decision problem (ninth session: cut knowledge's 69% in scope is under a ceiling of
-83%, and a model five times the size moves the ceiling by one point; docs/matching.md).
+held back (plus small talk given the small-talk reply, where a set has any), and the
+*ceiling*: the in-scope questions (one question each) whose right entry is the best
+answerable target the ranking gives the whole message, before any threshold, margin or
+gap. No decision to answer, offer or hold back answers more of them rightly, so it tells a
+ranking problem from a decision problem (ninth session: cut knowledge's 69% in scope is
+under a ceiling of 86%, and a model five times the size moves that ceiling by two points;
+docs/matching.md).
 
 ``--typos`` asks every question with one or two letters dropped or swapped in its longer
 words (``benchmarks.synthetic.typo``; every other question gets two), as people type in

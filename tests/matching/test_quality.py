@@ -323,19 +323,17 @@ def test_the_ranking_ceiling_bounds_what_the_decision_answers(
     assert asked == len(one_question)
     assert report.counts[("in_scope", "correct")] <= right < asked
     # A gap's own phrasing is held back, yet the ceiling asks which answer ranks first.
-    gap = next(iter(cut_knowledge.gaps.values()))
-    first = next(
-        s
-        for s in cut_matcher.rank(gap.phrasings[0])
-        if cut_matcher.index.targets[s.target].kind != "gap"
+    question = next(iter(cut_knowledge.gaps.values())).phrasings[0]
+    targets = cut_matcher.index.targets
+    first = next(s for s in cut_matcher.rank(question) if targets[s.target].kind != "gap")
+    answer = cut_matcher.answer_target(first.target)
+    right_ids = [q for q in cut_knowledge.qas if is_correct(answer, q, cut_knowledge)]
+    wrong_id = next(q for q in cut_knowledge.qas if q not in right_ids)
+    assert ceiling(cut_matcher, [Labelled(question, right_ids[0], "in_scope")], cut_knowledge) == (
+        1,
+        1,
     )
-    answering = cut_matcher.index.targets[first.target].id
-    owner = cut_matcher.answer_target(first.target).match
-    assert owner is not None
-    asked_as_gap = [Labelled(gap.phrasings[0], owner.id, "in_scope")]
-    assert ceiling(cut_matcher, asked_as_gap, cut_knowledge) == (1, 1), answering
-    other = next(q for q in cut_knowledge.qas if q != owner.id)
-    assert ceiling(cut_matcher, [Labelled(gap.phrasings[0], other, "in_scope")], cut_knowledge) == (
+    assert ceiling(cut_matcher, [Labelled(question, wrong_id, "in_scope")], cut_knowledge) == (
         0,
         1,
     )
