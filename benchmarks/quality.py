@@ -128,7 +128,7 @@ def measure(
             items = with_typos(items, name)
         per_set[name] = evaluate(matcher.ask, items, knowledge)
         ranked.append(ceiling(matcher, items, knowledge))
-    right, asked = (sum(counts) for counts in zip(*ranked, strict=True)) if ranked else (0, 0)
+    right, asked = sum(r for r, _ in ranked), sum(a for _, a in ranked)
     return {
         "pooled": figures(pooled(list(per_set.values()))) | {"ceiling": _share(right, asked)},
         "sets": {
